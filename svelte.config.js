@@ -1,0 +1,20 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+  preprocess: vitePreprocess(),
+  kit: {
+    // The app is entirely client-side: keys and crypto never leave the browser.
+    adapter: adapter({ pages: 'build/app', assets: 'build/app', fallback: 'index.html', strict: true }),
+    typescript: {
+      config(tsconfig) {
+        // Server, tests and scripts are TypeScript too; let the generated config see them.
+        tsconfig.include.push('../src/server/**/*.ts', '../tests/**/*.ts', '../scripts/**/*.ts');
+        return tsconfig;
+      },
+    },
+  },
+};
+
+export default config;
