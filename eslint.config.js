@@ -54,6 +54,11 @@ export default ts.config(
     ]),
   },
   {
+    files: ['src/lib/**', 'src/routes/**', 'src/service-worker.ts'],
+    ignores: ['src/lib/at/**', 'src/lib/crypto/**', 'src/lib/client/**'],
+    rules: restrict([{ group: ['$server/*', '**/server/**'], message: 'The app never imports server code.' }]),
+  },
+  {
     files: ['src/server/**'],
     rules: restrict([
       { group: ['$lib/client/*', '$lib/ui/*', '**/lib/client/**'], message: 'Servers never import the client.' },

@@ -7,6 +7,8 @@ const config = {
   kit: {
     // The app is entirely client-side: keys and crypto never leave the browser.
     adapter: adapter({ pages: 'build/app', assets: 'build/app', fallback: 'index.html', strict: true }),
+    // Server code is reachable from tests and the CLI as $server/…; the app never imports it (lint rule).
+    alias: { $server: 'src/server' },
     typescript: {
       config(tsconfig) {
         // Server, tests and scripts are TypeScript too; let the generated config see them.
