@@ -1,0 +1,38 @@
+import type Database from 'better-sqlite3';
+import type { GroupCommit } from './group-commit';
+
+/** The access log: which atSigns connected (`pol`) and which keys were looked up, for `stats` 5 and 6. */
+export class AccessLog {
+  readonly #writes: GroupCommit;
+  readonly #insert: Database.Statement<[number, string | null, string, string | null]>;
+  readonly #topAtSigns: Database.Statement<[number], { name: string; count: number }>;
+  readonly #topKeys: Database.Statement<[number], { name: string; count: number }>;
+
+  constructor(db: Database.Database, writes: GroupCommit) {
+    this.#writes = writes;
+    this.#insert = db.prepare('INSERT INTO access_log (at, from_atsign, verb, key) VALUES (?, ?, ?, ?)');
+    this.#topAtSigns = db.prepare(
+      `SELECT from_atsign AS name, count(*) AS count FROM access_log WHERE verb = 'pol'
+       GROUP BY from_atsign ORDER BY count DESC, name LIMIT ?`,
+    );
+    this.#topKeys = db.prepare(
+      `SELECT key AS name, count(*) AS count FROM access_log WHERE verb = 'lookup' AND key IS NOT NULL
+       GROUP BY key ORDER BY count DESC, name LIMIT ?`,
+    );
+  }
+
+  /** Records an access; it rides along with the next batch of writes rather than costing its own fsync. */
+  record(at: number, verb: string, fromAtSign: string | null, key: string | null = null): void {
+    this.#writes.submit(() => this.#insert.run(at, fromAtSign, verb, key)).catch(() => {});
+  }
+
+  /** atSigns with the most `pol` connections, as `{ "@bob": 3 }`. */
+  topAtSigns(limit: number): Record<string, number> {
+    return Object.fromEntries(this.#topAtSigns.all(limit).map((row) => [row.name, row.count]));
+  }
+
+  /** Keys looked up most often, as `{ "phone@alice": 7 }`. */
+  topKeys(limit: number): Record<string, number> {
+    return Object.fromEntries(this.#topKeys.all(limit).map((row) => [row.name, row.count]));
+  }
+}

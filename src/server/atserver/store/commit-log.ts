@@ -1,0 +1,43 @@
+import type Database from 'better-sqlite3';
+import type { CommitOp } from './keystore';
+
+/** One commit-log entry: the latest change of one key. */
+export interface CommitEntry {
+  id: number;
+  key: string;
+  op: CommitOp;
+}
+
+/** Reads of the commit log (writes happen with the records they describe, in `KeyStore`). */
+export class CommitLog {
+  readonly #after: Database.Statement<[number, number], CommitEntry>;
+  readonly #newestFirst: Database.Statement<[], CommitEntry>;
+  readonly #last: Database.Statement<[], { id: number | null }>;
+
+  constructor(db: Database.Database) {
+    this.#after = db.prepare('SELECT id, key, op FROM commits WHERE id > ? ORDER BY id LIMIT ?');
+    this.#newestFirst = db.prepare('SELECT id, key, op FROM commits ORDER BY id DESC');
+    this.#last = db.prepare('SELECT max(id) AS id FROM commits');
+  }
+
+  /** Entries with an id greater than `afterId`, oldest first, at most `limit`. */
+  entriesAfter(afterId: number, limit: number): CommitEntry[] {
+    return this.#after.all(afterId, limit);
+  }
+
+  /** The highest commit id, or -1 when the log is empty. */
+  lastCommitId(): number {
+    return this.#last.get()?.id ?? -1;
+  }
+
+  /** The highest commit id whose key passes `accept`, or null when none does (stats:3 with a regex). */
+  lastCommitIdWhere(accept: (key: string) => boolean): number | null {
+    for (const entry of this.#newestFirst.iterate()) if (accept(entry.key)) return entry.id;
+    return null;
+  }
+
+  /** Every key's latest entry, newest first (stats:15). */
+  latestEntries(): IterableIterator<CommitEntry> {
+    return this.#newestFirst.iterate();
+  }
+}

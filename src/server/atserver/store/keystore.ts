@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+import type { Metadata } from '$lib/at/metadata';
+import type { GroupCommit } from './group-commit';
+
+/** Commit-log operations, with the reference's symbols (atprotocol.md §8.1). */
+export type CommitOp = '+' | '-' | '#' | '*';
+
+/** A record as the key store holds it. `value` is null for keys created by `update:meta`. */
+export interface StoredRecord {
+  key: string;
+  value: string | null;
+  metadata: Metadata;
+}
+
+export interface WriteOptions {
+  /** Enrollment and APKAM keys are stored without a commit (the reference's skipCommit). */
+  skipCommit?: boolean;
+}
+
+/**
+ * Whether changes to a key go to the commit log (and so sync to devices): never for `private:`,
+ * `privatekey:`, `local:` or hidden public keys `public:_x` — but `public:__x` is committed (§8.1).
+ */
+export function isCommitted(key: string): boolean {
+  if (key.startsWith('public:__')) return true;
+  return !/^(private:|privatekey:|public:_|local:)/.test(key);
+}
+
+interface Row {
+  key: string;
+  value: string | null;
+  metadata: string;
+}
+
+/** The records of one atSign and the commit-log writes that go with them, each durable before it resolves. */
+export class KeyStore {
+  readonly #writes: GroupCommit;
+  readonly #get: Database.Statement<[string], Row>;
+  readonly #put: Database.Statement<[string, string | null, string, number | null, number | null]>;
+  readonly #delete: Database.Statement<[string]>;
+  readonly #commit: Database.Statement<[string, string]>;
+  readonly #firstCommit: Database.Statement<[string, string]>;
+  readonly #hasCommitted: Database.Statement<[], { seq: number }>;
+  readonly #activeKeys: Database.Statement<[number, number], { key: string }>;
+  readonly #expiredKeys: Database.Statement<[number, number], { key: string }>;
+  #committedBefore: boolean;
+
+  constructor(db: Database.Database, writes: GroupCommit) {
+    this.#writes = writes;
+    this.#get = db.prepare('SELECT key, value, metadata FROM records WHERE key = ?');
+    this.#put = db.prepare(
+      `INSERT INTO records (key, value, metadata, expires_at, available_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value, metadata = excluded.metadata,
+         expires_at = excluded.expires_at, available_at = excluded.available_at`,
+    );
+    this.#delete = db.prepare('DELETE FROM records WHERE key = ?');
+    // REPLACE drops the key's previous entry: the log keeps only each key's latest change (§8.1).
+    this.#commit = db.prepare('INSERT OR REPLACE INTO commits (key, op) VALUES (?, ?)');
+    this.#firstCommit = db.prepare('INSERT INTO commits (id, key, op) VALUES (0, ?, ?)');
+    this.#hasCommitted = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'commits'");
+    this.#activeKeys = db.prepare(
+      `SELECT key FROM records WHERE (expires_at IS NULL OR expires_at >= ?) AND (available_at IS NULL OR available_at <= ?)
+       ORDER BY key`,
+    );
+    this.#expiredKeys = db.prepare('SELECT key FROM records WHERE expires_at < ? ORDER BY expires_at LIMIT ?');
+    this.#committedBefore = this.#hasCommitted.get() !== undefined;
+  }
+
+  /** The record stored under `key` (already normalised), active or not. */
+  get(key: string): StoredRecord | undefined {
+    const row = this.#get.get(key);
+    return row && { key: row.key, value: row.value, metadata: JSON.parse(row.metadata) as Metadata };
+  }
+
+  /** Stores a record; resolves with its commit id once durable, or -1 for keys that are not committed. */
+  put(record: StoredRecord, op: CommitOp, options: WriteOptions = {}): Promise<number> {
+    const { key, value, metadata } = record;
+    const json = JSON.stringify(metadata);
+    return this.#writes.submit(() => {
+      this.#put.run(key, value, json, metadata.expiresAt ?? null, metadata.availableAt ?? null);
+      return this.#logCommit(key, op, options);
+    });
+  }
+
+  /**
+   * Deletes a record; resolves with the commit id once durable. Like the reference, a delete of a key that
+   * never existed still writes a `-` commit (atprotocol.md §5.11).
+   */
+  remove(key: string, options: WriteOptions = {}): Promise<number> {
+    return this.#writes.submit(() => {
+      this.#delete.run(key);
+      return this.#logCommit(key, '-', options);
+    });
+  }
+
+  /** Keys that are neither unborn nor expired at `now`, in key order. */
+  activeKeys(now: number): string[] {
+    return this.#activeKeys.all(now, now).map((row) => row.key);
+  }
+
+  /** Up to `limit` keys whose ttl has passed, oldest first (for the expiry job). */
+  expiredKeys(now: number, limit = 1000): string[] {
+    return this.#expiredKeys.all(now, limit).map((row) => row.key);
+  }
+
+  #logCommit(key: string, op: CommitOp, options: WriteOptions): number {
+    if (options.skipCommit || !isCommitted(key)) return -1;
+    // The reference's first commit id is 0; SQLite's AUTOINCREMENT would start at 1.
+    if (!this.#committedBefore) {
+      this.#committedBefore = true;
+      this.#firstCommit.run(key, op);
+      return 0;
+    }
+    return Number(this.#commit.run(key, op).lastInsertRowid);
+  }
+}

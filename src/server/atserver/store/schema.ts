@@ -1,0 +1,55 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * The tables of one atSign's database. `user_version` numbers the schema so later versions can migrate.
+ * - records: the key store (key as stored, lowercased; metadata as JSON with epoch-ms dates);
+ * - commits: the commit log, one row per key (its latest change), ids never reused (AUTOINCREMENT);
+ * - access_log: who looked up what, for `stats` (topKeys, topAtSigns);
+ * - notifications: the notification log (sent, received and self notifications).
+ */
+const version1 = `
+CREATE TABLE records (
+  key TEXT PRIMARY KEY,
+  value TEXT,
+  metadata TEXT NOT NULL,
+  expires_at INTEGER,
+  available_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX records_expiry ON records (expires_at) WHERE expires_at IS NOT NULL;
+CREATE TABLE commits (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL UNIQUE,
+  op TEXT NOT NULL
+);
+CREATE TABLE access_log (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  from_atsign TEXT,
+  verb TEXT NOT NULL,
+  key TEXT
+);
+CREATE TABLE notifications (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  to_atsign TEXT NOT NULL,
+  from_atsign TEXT NOT NULL,
+  body TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX notifications_by_time ON notifications (type, created_at);
+`;
+
+const migrations = [version1];
+
+/** Brings a database to the newest schema; safe to run on every open. */
+export function migrate(db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let version = current; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}

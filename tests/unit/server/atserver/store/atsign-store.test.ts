@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AtSignStore } from '$server/atserver/store/atsign-store';
+import { isCommitted, type StoredRecord } from '$server/atserver/store/keystore';
+import { tempDir } from '../../../../support/temp-dir';
+
+const record = (key: string, value: string | null = 'v', metadata: StoredRecord['metadata'] = {}): StoredRecord => ({
+  key,
+  value,
+  metadata,
+});
+
+describe('AtSignStore', () => {
+  let dir: { path: string; remove(): Promise<void> };
+  let store: AtSignStore;
+  const path = () => `${dir.path}/alice.sqlite`;
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    store = AtSignStore.open(path());
+  });
+  afterEach(async () => {
+    if (store.db.open) await store.close();
+    await dir.remove();
+  });
+
+  it('numbers the first commit 0 and counts up', async () => {
+    expect(await store.keys.put(record('public:signing_publickey@alice'), '+')).toBe(0);
+    expect(await store.keys.put(record('@alice:signing_privatekey@alice'), '*')).toBe(1);
+    expect(store.commits.lastCommitId()).toBe(1);
+  });
+
+  it('answers -1 and logs nothing for private, privatekey, local and hidden public keys', async () => {
+    for (const key of ['privatekey:at_secret', 'private:blocklist@alice', 'local:x@alice', 'public:_sess@alice']) {
+      expect(await store.keys.put(record(key), '*')).toBe(-1);
+    }
+    expect(store.commits.lastCommitId()).toBe(-1);
+    expect(store.keys.get('privatekey:at_secret')?.value).toBe('v');
+  });
+
+  it('commits public:__ keys, which the reference exempts from the hidden rule', () => {
+    expect(isCommitted('public:__x@alice')).toBe(true);
+    expect(isCommitted('public:_x@alice')).toBe(false);
+    expect(isCommitted('_latestnotificationidv2@alice')).toBe(true);
+  });
+
+  it('keeps only the latest entry per key and never reuses an id', async () => {
+    await store.keys.put(record('a@alice'), '*');
+    await store.keys.put(record('b@alice'), '*');
+    await store.keys.put(record('a@alice', 'v2'), '*');
+    await store.keys.remove('b@alice');
+    expect(store.commits.entriesAfter(-1, 25)).toEqual([
+      { id: 2, key: 'a@alice', op: '*' },
+      { id: 3, key: 'b@alice', op: '-' },
+    ]);
+    expect(await store.keys.put(record('c@alice'), '+')).toBe(4);
+  });
+
+  it('writes a delete commit even for a key that never existed', async () => {
+    expect(await store.keys.remove('ghost@alice')).toBe(0);
+    expect(store.commits.entriesAfter(-1, 25)).toEqual([{ id: 0, key: 'ghost@alice', op: '-' }]);
+  });
+
+  it('stores enrollment keys without a commit when asked to skip it', async () => {
+    expect(await store.keys.put(record('x.new.enrollments.__manage@alice'), '*', { skipCommit: true })).toBe(-1);
+    expect(store.commits.lastCommitId()).toBe(-1);
+  });
+
+  it('round-trips values, null values and metadata', async () => {
+    await store.keys.put(record('k@alice', null, { ttl: 1000, isEncrypted: true, createdAt: 5 }), '#');
+    expect(store.keys.get('k@alice')).toEqual(record('k@alice', null, { ttl: 1000, isEncrypted: true, createdAt: 5 }));
+    expect(store.keys.get('missing@alice')).toBeUndefined();
+  });
+
+  it('lists only keys that are born and not expired, in key order', async () => {
+    await store.keys.put(record('b@alice'), '*');
+    await store.keys.put(record('a@alice', 'v', { expiresAt: 100 }), '*');
+    await store.keys.put(record('c@alice', 'v', { availableAt: 300 }), '*');
+    expect(store.keys.activeKeys(50)).toEqual(['a@alice', 'b@alice']);
+    expect(store.keys.activeKeys(200)).toEqual(['b@alice']);
+    expect(store.keys.activeKeys(400)).toEqual(['b@alice', 'c@alice']);
+    expect(store.keys.expiredKeys(200)).toEqual(['a@alice']);
+  });
+
+  it('commits writes that arrive together in one transaction', async () => {
+    const before = store.writes.counters.batches;
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => store.keys.put(record(`k${i}@alice`), '*')));
+    expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(store.writes.counters.batches - before).toBe(1);
+  });
+
+  it('fails only the write that threw, not the rest of its batch', async () => {
+    const good = store.writes.submit(() => 'ok');
+    const bad = store.writes.submit(() => {
+      throw new Error('constraint');
+    });
+    const put = store.keys.put(record('z@alice'), '*');
+    await expect(bad).rejects.toThrow('constraint');
+    expect(await good).toBe('ok');
+    expect(await put).toBe(0);
+  });
+
+  it('keeps records and the commit sequence across a reopen', async () => {
+    await store.keys.put(record('a@alice'), '*');
+    await store.keys.remove('a@alice');
+    await store.close();
+    store = AtSignStore.open(path());
+    expect(store.keys.get('a@alice')).toBeUndefined();
+    expect(await store.keys.put(record('b@alice'), '*')).toBe(2);
+  });
+
+  it('finds the newest commit whose key passes a filter', async () => {
+    await store.keys.put(record('phone.wavi@alice'), '*');
+    await store.keys.put(record('email.buzz@alice'), '*');
+    expect(store.commits.lastCommitIdWhere((key) => key.includes('.wavi'))).toBe(0);
+    expect(store.commits.lastCommitIdWhere((key) => key.includes('.none'))).toBeNull();
+  });
+
+  it('ranks looked-up keys and pol atSigns in the access log', async () => {
+    store.access.record(1, 'lookup', null, 'phone@alice');
+    store.access.record(2, 'lookup', null, 'phone@alice');
+    store.access.record(3, 'lookup', null, 'email@alice');
+    store.access.record(4, 'pol', '@bob');
+    await store.writes.submit(() => undefined);
+    expect(store.access.topKeys(5)).toEqual({ 'phone@alice': 2, 'email@alice': 1 });
+    expect(store.access.topAtSigns(5)).toEqual({ '@bob': 1 });
+  });
+});
