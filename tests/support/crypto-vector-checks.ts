@@ -75,8 +75,16 @@ function counterWrapChecks(vectors: CryptoVectors): VectorCheck[] {
     async run() {
       const wrong = c as { WRONG_if_counter_length_64?: string; WRONG_if_counter_length_32_like_node_forge?: string };
       for (const [path, ciphertext, plaintext] of [
-        ['WebCrypto', await encryptAes(c.plaintextUtf8, c.keyBase64, c.ivNonce), await decryptAes(c.ciphertextBase64, c.keyBase64, c.ivNonce)],
-        ['noble', encryptAesSync(c.plaintextUtf8, c.keyBase64, c.ivNonce), decryptAesSync(c.ciphertextBase64, c.keyBase64, c.ivNonce)],
+        [
+          'WebCrypto',
+          await encryptAes(c.plaintextUtf8, c.keyBase64, c.ivNonce),
+          await decryptAes(c.ciphertextBase64, c.keyBase64, c.ivNonce),
+        ],
+        [
+          'noble',
+          encryptAesSync(c.plaintextUtf8, c.keyBase64, c.ivNonce),
+          decryptAesSync(c.ciphertextBase64, c.keyBase64, c.ivNonce),
+        ],
       ] as const) {
         equal(ciphertext, c.ciphertextBase64, `${path} encrypt`);
         equal(plaintext, c.plaintextUtf8, `${path} decrypt`);
@@ -194,7 +202,11 @@ const fixedChecks: VectorCheck[] = [
       const e = v.pkamEcc;
       equal(String.fromCharCode(...base64ToBytes(e.signatureWireBase64)), e.signatureCompactHex, 'wire encoding');
       equal(await verifyEcc(e.challenge, e.signatureWireBase64, e.keyPair.publicKeyHex), true, 'vector verifies');
-      const check = { challenge: e.challenge, publicKey: e.keyPair.publicKeyHex, signingAlgo: 'ecc_secp256r1' } as const;
+      const check = {
+        challenge: e.challenge,
+        publicKey: e.keyPair.publicKeyHex,
+        signingAlgo: 'ecc_secp256r1',
+      } as const;
       equal(await verifyPkam({ ...check, signature: e.signatureWireBase64 }), true, 'verifyPkam');
       equal(await verifyPkam({ ...check, challenge: 'other', signature: e.signatureWireBase64 }), false, 'other');
       const signed = await signPkam(e.challenge, e.keyPair.privateKeyPkcs8Base64, { signingAlgo: 'ecc_secp256r1' });
@@ -215,17 +227,33 @@ const fixedChecks: VectorCheck[] = [
       const d = v.publicDataSignature;
       equal(await signData(d.value, v.atKeysFile.decrypted.aesEncryptPrivateKey), d.dataSignature, 'signature');
       equal(await verifyData(d.value, d.dataSignature, v.atKeysFile.decrypted.aesEncryptPublicKey), true, 'verify');
-      equal(await verifyData(`${d.value}!`, d.dataSignature, v.atKeysFile.decrypted.aesEncryptPublicKey), false, 'tamper');
+      equal(
+        await verifyData(`${d.value}!`, d.dataSignature, v.atKeysFile.decrypted.aesEncryptPublicKey),
+        false,
+        'tamper',
+      );
     },
   },
   {
     name: 'my copy and their copy of the shared key open with alice and bob private keys',
     async run(v) {
       const s = v.sharing;
-      equal(await openSharedKey(s.myCopy.ciphertextBase64, v.atKeysFile.decrypted.aesEncryptPrivateKey), s.myCopy.decryptsTo, 'my copy');
-      equal(await openSharedKey(s.theirCopy.ciphertextBase64, v.fixtures.bob.encryptionPrivateKey), s.theirCopy.decryptsTo, 'their copy');
+      equal(
+        await openSharedKey(s.myCopy.ciphertextBase64, v.atKeysFile.decrypted.aesEncryptPrivateKey),
+        s.myCopy.decryptsTo,
+        'my copy',
+      );
+      equal(
+        await openSharedKey(s.theirCopy.ciphertextBase64, v.fixtures.bob.encryptionPrivateKey),
+        s.theirCopy.decryptsTo,
+        'their copy',
+      );
       equal(s.myCopy.decryptsTo, s.sharedSymmetricKeyBase64, 'shared key');
-      await rejects(() => openSharedKey(s.theirCopy.ciphertextBase64, v.atKeysFile.decrypted.aesEncryptPrivateKey), 'decrypt-failed', 'their copy with alice key');
+      await rejects(
+        () => openSharedKey(s.theirCopy.ciphertextBase64, v.atKeysFile.decrypted.aesEncryptPrivateKey),
+        'decrypt-failed',
+        'their copy with alice key',
+      );
     },
   },
   {
@@ -233,7 +261,11 @@ const fixedChecks: VectorCheck[] = [
     async run(v) {
       const { value, sharedSymmetricKeyBase64: key } = v.sharing;
       equal(await encryptAes(value.plaintext, key, value.ivNonce), value.ciphertextBase64, 'encrypt with ivNonce');
-      equal(await decryptAes(value.ciphertextBase64, key, value.metadata.ivNonce), value.plaintext, 'decrypt with ivNonce');
+      equal(
+        await decryptAes(value.ciphertextBase64, key, value.metadata.ivNonce),
+        value.plaintext,
+        'decrypt with ivNonce',
+      );
       equal(await encryptAes(value.plaintext, key), value.ciphertextBase64IfLegacyZeroIv, 'encrypt zero IV');
       equal(await decryptAes(value.ciphertextBase64IfLegacyZeroIv, key), value.plaintext, 'decrypt zero IV');
       const sharedKey = await openSharedKey(value.metadata.sharedKeyEnc, v.fixtures.bob.encryptionPrivateKey);
@@ -250,7 +282,11 @@ const fixedChecks: VectorCheck[] = [
       equal(base64ToBytes(created.theirCopy).length, 256, 'their copy is 256 bytes');
       equal(await openSharedKey(created.myCopy, alice.aesEncryptPrivateKey), created.sharedKey, 'my copy');
       equal(await openSharedKey(created.theirCopy, bob.encryptionPrivateKey), created.sharedKey, 'their copy');
-      equal(await openSharedKey(await rsaEncrypt(created.sharedKey, bob.encryptionPublicKey), bob.encryptionPrivateKey), created.sharedKey, 'rsaEncrypt');
+      equal(
+        await openSharedKey(await rsaEncrypt(created.sharedKey, bob.encryptionPublicKey), bob.encryptionPrivateKey),
+        created.sharedKey,
+        'rsaEncrypt',
+      );
     },
   },
   {
@@ -261,7 +297,11 @@ const fixedChecks: VectorCheck[] = [
       equal(await decryptAes(s.ciphertextBase64, s.selfEncryptionKey, s.ivNonce), s.plaintext, 'decrypt with ivNonce');
       equal(await encryptAes(s.plaintext, s.selfEncryptionKey), s.ciphertextBase64LegacyZeroIv, 'encrypt zero IV');
       equal(await decryptAes(s.ciphertextBase64LegacyZeroIv, s.selfEncryptionKey), s.plaintext, 'decrypt zero IV');
-      await rejects(() => decryptAes(s.ciphertextBase64, v.enrollment.apkamSymmetricKey, s.ivNonce), 'bad-padding', 'wrong key');
+      await rejects(
+        () => decryptAes(s.ciphertextBase64, v.enrollment.apkamSymmetricKey, s.ivNonce),
+        'bad-padding',
+        'wrong key',
+      );
     },
   },
   {
@@ -286,7 +326,11 @@ const fixedChecks: VectorCheck[] = [
       const n = v.notification.monitorJsonAsReceivedByBob;
       const sharedKey = await openSharedKey(n.metadata.sharedKeyEnc, v.fixtures.bob.encryptionPrivateKey);
       equal(await decryptAes(n.value, sharedKey, n.metadata.ivNonce), v.notification.recipientDecryptsTo, 'value');
-      const bytes = await encryptAesBytes(utf8ToBytes(v.notification.recipientDecryptsTo), sharedKey, base64ToBytes(n.metadata.ivNonce));
+      const bytes = await encryptAesBytes(
+        utf8ToBytes(v.notification.recipientDecryptsTo),
+        sharedKey,
+        base64ToBytes(n.metadata.ivNonce),
+      );
       equal(bytesToBase64(bytes), n.value, 'the bytes path gives the same ciphertext');
     },
   },

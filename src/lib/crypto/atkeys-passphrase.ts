@@ -161,11 +161,7 @@ function derivationOf(envelope: Record<string, unknown>, passphrase: string): { 
 
 function checkedCost(cost: ArgonCost): ArgonCost {
   const { memory, iterations, parallelism } = cost;
-  if (
-    parallelism > maxArgonCost.parallelism ||
-    iterations > maxArgonCost.iterations ||
-    memory > maxArgonCost.memory
-  ) {
+  if (parallelism > maxArgonCost.parallelism || iterations > maxArgonCost.iterations || memory > maxArgonCost.memory) {
     throw new CryptoError('unsupported', `Argon2id costs above the limit: ${JSON.stringify(cost)}`);
   }
   if (parallelism < 1 || iterations < 1 || memory < 8 * parallelism) {
