@@ -50,6 +50,8 @@ export interface AtServerLimits {
   minAuthenticatedIdleMs: number;
   /** TLS handshake must finish within this. */
   handshakeTimeoutMs: number;
+  /** How often idle connections are looked for (the reference only reaps lazily, on new connections). */
+  idleSweepMs: number;
   /** Longest `noop:<ms>` accepted. Reference: 5,000. */
   maxNoopMs: number;
   /** Entries per `sync:from` page (reference window of 25 commits, §8.2). */
@@ -66,6 +68,7 @@ export const defaultAtServerLimits: AtServerLimits = {
   minUnauthenticatedIdleMs: 5_000,
   minAuthenticatedIdleMs: 60_000,
   handshakeTimeoutMs: 10_000,
+  idleSweepMs: 5_000,
   maxNoopMs: 5_000,
   syncWindow: 25,
   syncMaxBytes: 5_242_880,

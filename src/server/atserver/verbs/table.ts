@@ -1,0 +1,78 @@
+import type { Grammar, VerbCommand } from '$lib/at/verbs/grammar';
+import type { Reply } from '$lib/at/response';
+import type { VerbContext } from '../context';
+
+/**
+ * Who may run a verb, checked by the dispatcher before the line is parsed (atprotocol.md §3.2):
+ * `none` — anyone (the handler may add its own rule); `owner` — a CRAM/PKAM-authenticated connection.
+ */
+export type AuthLevel = 'none' | 'owner';
+
+/** A handler: a plain function of the parsed command and the context. */
+export type Handler<C extends VerbCommand> = (command: C, ctx: VerbContext) => Promise<Reply> | Reply;
+
+/** One line of the verb table. */
+export interface VerbEntry {
+  /** The command prefix this entry accepts (after normalisation, §1.3). */
+  readonly prefix: string;
+  /** Accept only these whole lines instead of a prefix (`pol`, `info`, `info:brief`). */
+  readonly exact?: readonly string[];
+  /** Prefixes that, although they start with `prefix`, belong to no verb (`update:meta` without `:`). */
+  readonly excludes?: readonly string[];
+  readonly auth: AuthLevel;
+  readonly grammar: Grammar<VerbCommand>;
+  readonly handler: Handler<VerbCommand>;
+}
+
+interface EntryOptions {
+  readonly auth: AuthLevel;
+  readonly prefix?: string;
+  readonly exact?: readonly string[];
+  readonly excludes?: readonly string[];
+}
+
+/**
+ * Declares a verb: its grammar, who may run it and its handler. The types tie handler and grammar
+ * together, so a handler for the wrong command does not compile.
+ *
+ * @example verb(grammar.llookup, { auth: 'owner' }, lookup.llookup)
+ */
+export function verb<C extends VerbCommand>(
+  grammar: Grammar<C>,
+  options: EntryOptions,
+  handler: Handler<C>,
+): VerbEntry {
+  return {
+    prefix: options.prefix ?? `${grammar.name}:`,
+    exact: options.exact,
+    excludes: options.excludes,
+    auth: options.auth,
+    grammar: grammar as unknown as Grammar<VerbCommand>,
+    handler: handler as Handler<VerbCommand>,
+  };
+}
+
+/** The verb table: finds the entry for a line by the longest matching prefix, so order means nothing. */
+export interface VerbTable {
+  match(line: string): VerbEntry | undefined;
+  readonly entries: readonly VerbEntry[];
+}
+
+export function buildTable(entries: readonly VerbEntry[]): VerbTable {
+  const byLength = [...entries].sort((a, b) => b.prefix.length - a.prefix.length);
+  return {
+    entries,
+    match(line) {
+      for (const entry of byLength) {
+        if (entry.exact) {
+          if (entry.exact.includes(line)) return entry;
+          continue;
+        }
+        if (!line.startsWith(entry.prefix)) continue;
+        if (entry.excludes?.some((prefix) => line.startsWith(prefix))) return undefined;
+        return entry;
+      }
+      return undefined;
+    },
+  };
+}
