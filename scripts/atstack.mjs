@@ -8,10 +8,14 @@ import { register } from 'tsx/esm/api';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 if (!existsSync(new URL('../.svelte-kit/tsconfig.json', import.meta.url))) {
-  execFileSync(process.execPath, [new URL('../node_modules/@sveltejs/kit/svelte-kit.js', import.meta.url).pathname, 'sync'], {
-    cwd: root,
-    stdio: 'ignore',
-  });
+  execFileSync(
+    process.execPath,
+    [new URL('../node_modules/@sveltejs/kit/svelte-kit.js', import.meta.url).pathname, 'sync'],
+    {
+      cwd: root,
+      stdio: 'ignore',
+    },
+  );
 }
 register({ tsconfig: new URL('../tsconfig.json', import.meta.url).pathname });
 const { runCli } = await import('../src/server/cli.ts');

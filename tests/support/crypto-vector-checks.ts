@@ -346,3 +346,30 @@ const fixedChecks: VectorCheck[] = [
 export function cryptoVectorChecks(vectors: CryptoVectors): VectorCheck[] {
   return [...fixedChecks, ...aesCaseChecks(vectors), ...counterWrapChecks(vectors)];
 }
+
+/** What one check did: its name, and its error message when it failed. */
+export interface CheckOutcome {
+  readonly name: string;
+  readonly error?: string;
+}
+
+/**
+ * Runs every check in order and reports each outcome instead of throwing: how a runtime that is not Vitest (a
+ * Chromium page) runs them, since plain data crosses out of a page and functions do not.
+ *
+ * @example
+ * const failed = (await runCryptoVectorChecks(vectors)).filter((outcome) => outcome.error !== undefined);
+ */
+export async function runCryptoVectorChecks(vectors: CryptoVectors): Promise<CheckOutcome[]> {
+  const outcomes: CheckOutcome[] = [];
+  for (const check of cryptoVectorChecks(vectors)) {
+    try {
+      await check.run(vectors);
+      outcomes.push({ name: check.name });
+    } catch (error) {
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      outcomes.push({ name: check.name, error: message });
+    }
+  }
+  return outcomes;
+}

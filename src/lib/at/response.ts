@@ -143,7 +143,7 @@ function parseErrorBody(body: string): Response {
   // Status form `AT0025:…` has its colon first; the legacy form `AT0015-…` its dash.
   const match = /^([^:-]+)[:-]/.exec(body);
   if (!match) return { kind: 'error', code: body, description: '' };
-  return { kind: 'error', code: match[1], description: body.slice(match[0].length) };
+  return { kind: 'error', code: match[1] ?? body, description: body.slice(match[0].length) };
 }
 
 /**

@@ -129,7 +129,7 @@ describe('parseResponse (the Dart client rules, atprotocol.md §1.9)', () => {
   it('round-trips every error form the server writes', () => {
     const error = new AtError('AT0009', 'not authorized');
     for (const style of [legacy(false), legacy(true), { json: true, authenticated: true }]) {
-      const parsed = parseResponse(formatError(error, style, '@').split('\n')[0]);
+      const parsed = parseResponse(formatError(error, style, '@').split('\n')[0] ?? '');
       expect(parsed).toMatchObject({ kind: 'error', code: 'AT0009' });
     }
   });

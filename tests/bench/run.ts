@@ -1,0 +1,44 @@
+/**
+ * `npm run bench [-- <suite>…]`: runs the named benchmark suites, or all of them, and prints their figures.
+ * `npm run bench -- --list` names the suites. Add a suite by writing a module that exports a {@link BenchSuite}
+ * and listing it below.
+ */
+import { cryptoSuite } from './crypto';
+import type { BenchSuite } from './suite';
+
+const suites: readonly BenchSuite[] = [cryptoSuite];
+
+function usage(): string {
+  const names = suites.map((suite) => `  ${suite.name.padEnd(10)} ${suite.summary}`);
+  return ['usage: npm run bench [-- <suite>…]   (no suite: all of them)', 'suites:', ...names].join('\n');
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  if (args.includes('--list') || args.includes('--help')) {
+    console.log(usage());
+    return 0;
+  }
+  const unknown = args.filter((name) => !suites.some((suite) => suite.name === name));
+  if (unknown.length > 0) {
+    console.error(`unknown suite: ${unknown.join(', ')}\n${usage()}`);
+    return 2;
+  }
+  const chosen = args.length === 0 ? suites : suites.filter((suite) => args.includes(suite.name));
+  for (const suite of chosen) {
+    const start = performance.now();
+    console.log(`\n== ${suite.name}: ${suite.summary}\n`);
+    await suite.run((line) => console.log(line));
+    console.log(`\n(${suite.name} took ${((performance.now() - start) / 1000).toFixed(1)} s)`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);
