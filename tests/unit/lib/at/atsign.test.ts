@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { atSignMessages, fixAtSign, formatAtSign, isValidAtSign, toDirectoryForm } from '$lib/at/atsign';
-import { AtError } from '$lib/at/errors';
-
-function failure(run: () => unknown): AtError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AtError) return error;
-    throw error;
-  }
-  throw new Error('expected an AtError');
-}
+import { failure } from '../../../support/at-error';
 
 describe('fixAtSign', () => {
   it.each([

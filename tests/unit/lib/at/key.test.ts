@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AtError } from '$lib/at/errors';
 import {
   checkKeyLength,
   checkNotificationKeyLength,
@@ -12,16 +11,7 @@ import {
   parseKey,
 } from '$lib/at/key';
 import { explainInvalidKey } from '$lib/at/key-type';
-
-function failure(run: () => unknown): AtError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AtError) return error;
-    throw error;
-  }
-  throw new Error('expected an AtError');
-}
+import { failure } from '../../../support/at-error';
 
 // The reference tests' "long atSign" (49 characters); 55 is the grammar's limit.
 const referenceLongAtSign = 'bob0123456789012345678901234567890123456789012345';
