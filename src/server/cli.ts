@@ -2,11 +2,24 @@
  * The `atstack` command. Each command is a small module in `cli/`; this file only finds the command,
  * parses its flags and turns failures into exit codes (2 for usage mistakes, 1 for everything else).
  */
+import { atSignCreate, atSignDelete, atSignList } from './cli/atsign';
 import { findCommand, parseCommandArgs, UsageError, type Command } from './cli/command';
 import { directoryList, directoryRemove, directorySet } from './cli/directory';
+import { gateway } from './cli/gateway';
+import { repl } from './cli/repl';
 import { start } from './cli/start';
 
-const commands: readonly Command[] = [start, directoryList, directorySet, directoryRemove];
+const commands: readonly Command[] = [
+  start,
+  atSignCreate,
+  atSignList,
+  atSignDelete,
+  repl,
+  directoryList,
+  directorySet,
+  directoryRemove,
+  gateway,
+];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.words.join(' ').length));

@@ -58,6 +58,70 @@ export interface AtServerLimits {
   syncWindow: number;
   /** Most JSON bytes in one `sync:from` page. Reference: 5,242,880. */
   syncMaxBytes: number;
+  /** Most entries one `sync:from` page returns, after its skip rules. Reference: 100 in code, 25 as shipped. */
+  syncPageLimit: number;
+  /** atSigns `stats:5` (topAtSigns) lists. Reference: 5. */
+  statsTopAtSigns: number;
+  /** Keys `stats:6` (topKeys) lists. Reference: 5. */
+  statsTopKeys: number;
+  /** Lets `config:set|reset|print` change and show settings at run time. Reference: off. */
+  testingMode: boolean;
+  /** `enroll:request`s one connection may make per `enrollRequestWindowMs` (sliding window). Reference: 5. */
+  enrollRequestsPerWindow: number;
+  /** The window of `enrollRequestsPerWindow`. Reference: 1 hour. */
+  enrollRequestWindowMs: number;
+  /** How long a pending enrollment waits for approval before it expires. Reference: 48 hours. */
+  enrollmentExpiryMs: number;
+  /**
+   * Cap of the Fibonacci delay (1 s, 2 s, 3 s, 5 s …) before answering an invalid OTP; the series restarts
+   * once this long passes without one. Reference: 55 s.
+   */
+  invalidOtpMaxDelayMs: number;
+  /** Lifetime of an `otp:get` passcode when no ttl is given. Reference: 5 minutes. */
+  otpTtlMs: number;
+  /** How often records whose ttl has passed are deleted (with a commit). Reference: every 3 minutes. */
+  expirySweepMs: number;
+  /**
+   * Connections this atSign's atServer keeps open to other atServers (atprotocol.md §6.1). A new one past it
+   * closes the least recently used idle one, or fails with AT0006 when all are busy. Reference: 200.
+   */
+  maxOutboundConnections: number;
+  /** An outbound connection unused this long is closed. Reference: 10 minutes. */
+  outboundIdleMs: number;
+  /** Resolving another atServer through the atDirectory, its TLS handshake and its `@` must finish within this. */
+  outboundConnectTimeoutMs: number;
+  /** Each answer of the `from`/`pol` handshake with another atServer must arrive within this. Reference: 3 s. */
+  outboundHandshakeTimeoutMs: number;
+  /** A `lookup` or `scan` sent to another atServer must be answered within this, else AT0023. Reference: 5 s. */
+  outboundRequestTimeoutMs: number;
+  /** A `notify` delivered to another atServer must be answered within this, else AT0023. Reference: 10 s. */
+  outboundNotifyTimeoutMs: number;
+  /** How often `cached:` copies past their ttr are fetched again (§6.3). Reference: once a day. */
+  cacheRefreshMs: number;
+  /** `update`/`delete` of a shared key notify the other atSign (atprotocol.md §6.6). Reference: on. */
+  autoNotify: boolean;
+  /** How long a notification lives when `ttln` is absent or 0 (`notification.expiryInMins`). Reference: 24 h. */
+  notificationExpiryMs: number;
+  /** Deliveries of one notification before it stays `errored` (`notification.max_retries`). Reference: 30. */
+  notificationMaxRetries: number;
+  /**
+   * Wait before the first retry towards an atSign whose atServer failed (the reference's 10 s quarantine);
+   * each further failure doubles it, up to `notificationRetryMaxMs`.
+   */
+  notificationRetryBaseMs: number;
+  /** Longest wait between two delivery attempts to one atSign. */
+  notificationRetryMaxMs: number;
+  /** atSigns notifications are delivered to at the same time (the reference's outbound limit). Reference: 200. */
+  notificationDeliveryConcurrency: number;
+  /** How often every monitor gets a stats notification; negative disables. Reference: 15 s. */
+  statsNotificationIntervalMs: number;
+  /** How often expired notifications are deleted from the notification log. Reference: every 5 minutes. */
+  notificationCompactionMs: number;
+  /**
+   * Bytes a monitor connection may leave unread before it is dropped: a reader that falls this far behind
+   * cannot make the server buffer without bound. At least one event is always written.
+   */
+  monitorMaxBacklogBytes: number;
 }
 
 export const defaultAtServerLimits: AtServerLimits = {
@@ -72,6 +136,115 @@ export const defaultAtServerLimits: AtServerLimits = {
   maxNoopMs: 5_000,
   syncWindow: 25,
   syncMaxBytes: 5_242_880,
+  syncPageLimit: 25,
+  statsTopAtSigns: 5,
+  statsTopKeys: 5,
+  testingMode: false,
+  enrollRequestsPerWindow: 5,
+  enrollRequestWindowMs: 3_600_000,
+  enrollmentExpiryMs: 172_800_000,
+  invalidOtpMaxDelayMs: 55_000,
+  otpTtlMs: 300_000,
+  expirySweepMs: 180_000,
+  maxOutboundConnections: 200,
+  outboundIdleMs: 600_000,
+  outboundConnectTimeoutMs: 10_000,
+  outboundHandshakeTimeoutMs: 3_000,
+  outboundRequestTimeoutMs: 5_000,
+  outboundNotifyTimeoutMs: 10_000,
+  cacheRefreshMs: 86_400_000,
+  autoNotify: true,
+  notificationExpiryMs: 86_400_000,
+  notificationMaxRetries: 30,
+  notificationRetryBaseMs: 10_000,
+  notificationRetryMaxMs: 600_000,
+  notificationDeliveryConcurrency: 200,
+  statsNotificationIntervalMs: 15_000,
+  notificationCompactionMs: 300_000,
+  monitorMaxBacklogBytes: 4_194_304,
+};
+
+/** Limits of the WebSocket-to-TLS gateway (`src/server/gateway`). Each one has a test that hits it. */
+export interface GatewayLimits {
+  /** Open WebSockets across all clients; one more is refused with HTTP 503 before the upgrade. */
+  maxConnections: number;
+  /** Open WebSockets from one client address (an IPv6 client counts per /64); one more gets HTTP 429. */
+  maxConnectionsPerIp: number;
+  /** Largest WebSocket message from a browser; more closes with 1009. The atServer's buffer limit (§1.3). */
+  maxMessageBytes: number;
+  /** Messages per second one client address may send, summed over its connections; past it, reading pauses. */
+  messagesPerSecondPerIp: number;
+  /** Messages a client address may send at once before `messagesPerSecondPerIp` applies (token bucket size). */
+  messageBurstPerIp: number;
+  /** The browser's HTTP request (headers, and the TLS handshake when the gateway serves https) must arrive within this. */
+  handshakeTimeoutMs: number;
+  /** Resolving the target and its TLS handshake must finish within this; else 4504. */
+  targetTimeoutMs: number;
+  /** A relay with no bytes in either direction for this long is closed with 4408. */
+  idleMs: number;
+  /** Interval of WebSocket pings; a browser that has not answered the previous ping is dropped. */
+  heartbeatMs: number;
+  /**
+   * Bytes waiting to be written to one side before the gateway stops reading the other side (per direction,
+   * per relay): a slow browser slows its atServer down instead of growing the gateway's memory. Never below
+   * the socket's own 16 KiB high-water mark.
+   */
+  maxBufferedBytes: number;
+  /** How long an atDirectory answer (`host:port`) is reused. The reference client caches 1 h (§2). */
+  directoryCacheMs: number;
+  /** How long a `null` answer is reused, so a page that retries cannot turn into a stream of directory lookups. */
+  directoryMissCacheMs: number;
+  /** Closing both sides may take this long (flushing, the close handshake) before the sockets are destroyed. */
+  closeTimeoutMs: number;
+}
+
+export const defaultGatewayLimits: GatewayLimits = {
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 100,
+  maxMessageBytes: 10_240_000,
+  messagesPerSecondPerIp: 200,
+  messageBurstPerIp: 400,
+  handshakeTimeoutMs: 10_000,
+  targetTimeoutMs: 10_000,
+  idleMs: 900_000,
+  heartbeatMs: 30_000,
+  maxBufferedBytes: 65_536,
+  directoryCacheMs: 300_000,
+  directoryMissCacheMs: 10_000,
+  closeTimeoutMs: 5_000,
+};
+
+/**
+ * Address classes the gateway refuses after DNS unless its policy allows them (see `gateway/address-class.ts`
+ * for the ranges). `ipv4Mapped` is `::ffff:a.b.c.d`, which would smuggle any IPv4 address past IPv6 rules.
+ */
+export type AddressClass =
+  | 'loopback'
+  | 'private'
+  | 'linkLocal'
+  | 'cgnat'
+  | 'multicast'
+  | 'ipv4Mapped'
+  | 'unspecified'
+  | 'reserved';
+
+/** Which atServers the gateway may connect to, after the atDirectory has named one. */
+export interface GatewayPolicy {
+  /**
+   * Host names an atServer may have: an entry starting with `.` matches any name below it (`.atsign.zone`
+   * matches `x.swarm0002.atsign.zone`), any other entry matches exactly. Default: the public atServers.
+   */
+  atServerHosts: string[];
+  /** Inclusive port ranges an atServer may listen on. Default: the unprivileged ports. */
+  atServerPorts: [number, number][];
+  /** Non-public address classes allowed anyway (the embedded stack allows `loopback`). Default: none. */
+  allowedAddressClasses: AddressClass[];
+}
+
+export const defaultGatewayPolicy: GatewayPolicy = {
+  atServerHosts: ['.atsign.zone'],
+  atServerPorts: [[1024, 65_535]],
+  allowedAddressClasses: [],
 };
 
 /** Fills a partial set of limits with the defaults. */

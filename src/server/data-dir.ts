@@ -16,5 +16,9 @@ export function dataPaths(dataDir: string) {
   return {
     directoryDb: join(dataDir, 'directory.sqlite'),
     atSignsDir: join(dataDir, 'atsigns'),
+    /** The local CA's certificate, which clients of the stack trust (written by `ensureLocalCa`). */
+    caCert: join(dataDir, 'tls', 'ca.crt'),
+    /** The running stack's admin channel (a Unix socket, owner only): `atstack atsign …` talks to it. */
+    adminSocket: join(dataDir, 'admin.sock'),
   };
 }

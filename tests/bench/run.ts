@@ -3,10 +3,12 @@
  * `npm run bench -- --list` names the suites. Add a suite by writing a module that exports a {@link BenchSuite}
  * and listing it below.
  */
+import { atServerSuite } from './atserver';
 import { cryptoSuite } from './crypto';
+import { gatewaySuite } from './gateway';
 import type { BenchSuite } from './suite';
 
-const suites: readonly BenchSuite[] = [cryptoSuite];
+const suites: readonly BenchSuite[] = [cryptoSuite, atServerSuite, gatewaySuite];
 
 function usage(): string {
   const names = suites.map((suite) => `  ${suite.name.padEnd(10)} ${suite.summary}`);

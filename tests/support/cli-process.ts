@@ -4,16 +4,29 @@ import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('../../scripts/atstack.mjs', import.meta.url));
 
-/** Runs one `atstack` command to completion and returns its exit code and output. */
-export async function runAtstack(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs one `atstack` command to completion and returns its exit code and output. `input` is piped to its
+ * stdin (then closed), as a shell pipe would (`printf 'info\n' | atstack repl @alice`).
+ */
+export async function runAtstack(
+  args: readonly string[],
+  options: { input?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdin = options.input === undefined ? 'ignore' : 'pipe';
+  const child = spawn(process.execPath, [script, ...args], { stdio: [stdin, 'pipe', 'pipe'] });
+  if (options.input !== undefined) child.stdin?.end(options.input);
   const [stdout, stderr] = [collect(child.stdout), collect(child.stderr)];
   const [code] = (await once(child, 'exit')) as [number];
   return { code, stdout: await stdout, stderr: await stderr };
 }
 
-/** Starts a long-running `atstack` command (e.g. `start --json`) and resolves with its first stdout line. */
-export async function startAtstack(args: readonly string[]): Promise<{ child: ChildProcess; firstLine: string }> {
+/**
+ * Starts a long-running `atstack` command (e.g. `start --json`) and resolves with its first stdout line;
+ * `stdout()` returns everything it has printed so far.
+ */
+export async function startAtstack(
+  args: readonly string[],
+): Promise<{ child: ChildProcess; firstLine: string; stdout: () => string }> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   let errors = '';
@@ -26,7 +39,7 @@ export async function startAtstack(args: readonly string[]): Promise<{ child: Ch
     });
     child.once('exit', (code) => reject(new Error(`atstack exited with ${code}: ${errors}`)));
   });
-  return { child, firstLine };
+  return { child, firstLine, stdout: () => text };
 }
 
 /** Stops a started command with SIGTERM and resolves with its exit code. */

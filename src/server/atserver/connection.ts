@@ -3,7 +3,7 @@ import { AtError } from '$lib/at/errors';
 import { formatError, formatReply } from '$lib/at/response';
 import { LineFramer } from '../net/line-framer';
 import type { AtSignContext, VerbContext } from './context';
-import { dispatch } from './dispatch';
+import { dispatch, SilentClose } from './dispatch';
 import type { InboundConnection, InboundPool } from './inbound-pool';
 import { Session } from './session';
 import type { VerbTable } from './verbs/table';
@@ -24,18 +24,53 @@ export function serveConnection(
   table: VerbTable,
   pool: InboundPool,
 ): void {
-  const session = new Session(server.atSign, server.clock.now(), () => socket.getPeerCertificate());
+  // A client certificate that does not chain to a trusted CA counts as none (the reference's TLS layer refuses it).
+  const peerCertificate = () => (socket.authorized ? socket.getPeerCertificate() : undefined);
+  const session = new Session(server.atSign, server.clock.now(), peerCertificate);
   const ctx: VerbContext = { server, session };
   let queue = Promise.resolve();
   let queued = 0;
   let firstLine = true;
+  /** Set once the connection is ending: commands still queued behind a closing error are not run. */
+  let closing = false;
+  const close = () => {
+    closing = true;
+    socket.end();
+  };
 
   const write = (text: string) => {
     if (text === '' || socket.destroyed || !socket.writable) return;
     session.lastWriteAt = server.clock.now();
     socket.write(text);
   };
-  const connection: InboundConnection = { session, drop: () => socket.destroy(), push: write };
+  /**
+   * Writes a reply and, when the socket's buffer is past its high-water mark (a client that pipelines but
+   * does not read), waits for it to drain before the next command runs. The queue then stalls and reading
+   * pauses, so such a client costs a bounded amount of memory (STYLE.md §2.7).
+   */
+  const drained = async () => {
+    if (socket.destroyed || !socket.writableNeedDrain) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  };
+  const reply = async (text: string) => {
+    write(text);
+    await drained();
+  };
+  const connection: InboundConnection = {
+    session,
+    drop: () => socket.destroy(),
+    push: write,
+    writeBacklog: () => socket.writableLength,
+    drained,
+  };
 
   if (!pool.admit(connection)) {
     socket.end('error:AT0012-Inbound connection limit exceeded\n');
@@ -47,22 +82,26 @@ export function serveConnection(
   });
 
   const fail = (error: unknown) => {
+    if (error instanceof SilentClose) {
+      server.log.info('connection closed', { reason: error.message });
+      return void socket.destroy();
+    }
     const atError =
       error instanceof AtError ? error : new AtError('AT0011', `InternalServerException(${String(error)})`);
     if (!(error instanceof AtError)) {
       server.log.error('verb failed', { error: error instanceof Error ? error.stack : String(error) });
     }
     write(formatError(atError, session.errorStyle, session.errorPrompt));
-    if (atError.closesConnection) socket.end();
+    if (atError.closesConnection) close();
   };
 
   const run = async (line: string) => {
     const command = line.trim();
-    if (command === '@exit') return void socket.end();
+    if (command === '@exit') return void close();
     if (firstLine && httpRequestLine.test(command)) return void socket.destroy();
     firstLine = false;
     try {
-      write(formatReply(await dispatch(command, table, ctx), session.prompt));
+      await reply(formatReply(await dispatch(command, table, ctx), session.prompt));
     } catch (error) {
       fail(error);
     }
@@ -74,7 +113,7 @@ export function serveConnection(
       queued += 1;
       if (queued > maxQueuedLines) socket.pause();
       queue = queue
-        .then(() => (socket.destroyed ? undefined : run(line)))
+        .then(() => (socket.destroyed || closing ? undefined : run(line)))
         .finally(() => {
           queued -= 1;
           if (queued <= maxQueuedLines && socket.isPaused()) socket.resume();
@@ -88,6 +127,14 @@ export function serveConnection(
         ),
       ),
   );
-  socket.on('data', (chunk: Buffer) => framer.push(chunk));
+  socket.on('data', (chunk: Buffer) => {
+    // A connection past its idle allowance that speaks again is closed without an answer, as the
+    // reference's lazy reaping does (atprotocol.md §1.7); the periodic sweep may not have run yet.
+    if (pool.isIdleExpired(connection)) {
+      pool.remove(connection);
+      return void socket.destroy();
+    }
+    framer.push(chunk);
+  });
   write('@');
 }

@@ -9,6 +9,7 @@ import { silentLogger, type Logger } from '../log';
 import type { TlsMaterial } from '../tls/local-ca';
 import { startAtSignServer, type AtSignServer } from './atsign-server';
 import { initialiseAtSign, newCramSecret } from './bootstrap';
+import type { Federation } from './outbound/federation';
 import { AtSignStore } from './store/atsign-store';
 
 export interface HostOptions {
@@ -25,6 +26,8 @@ export interface HostOptions {
   limits?: Partial<AtServerLimits>;
   log?: Logger;
   clock?: Clock;
+  /** How the atServers reach other atSigns' atServers (their atDirectory, trusted CAs); see `outbound/federation.ts`. */
+  federation?: Federation;
 }
 
 /** What `atstack atsign create` reports. The CRAM secret is shown once and never logged. */
@@ -48,29 +51,36 @@ export class AtServerHost {
   readonly #registry: Database.Database;
   readonly #servers = new Map<string, AtSignServer>();
   readonly #log: Logger;
+  /** False for a host opened by {@link AtServerHost.open}: it changes the data folder but listens on nothing. */
+  readonly #serving: boolean;
 
-  private constructor(options: HostOptions, registry: Database.Database) {
+  private constructor(options: HostOptions, registry: Database.Database, serving: boolean) {
     this.#options = options;
     this.#registry = registry;
+    this.#serving = serving;
     this.#log = (options.log ?? silentLogger).child({ service: 'atserver' });
   }
 
   /** Opens the host's registry and starts every atSign already hosted. */
   static async start(options: HostOptions): Promise<AtServerHost> {
-    await mkdir(join(options.dataDir, 'atsigns'), { recursive: true, mode: 0o700 });
-    const registry = new Database(join(options.dataDir, 'host.sqlite'));
-    registry.pragma('journal_mode = WAL');
-    registry.pragma('synchronous = FULL');
-    registry.exec(
-      'CREATE TABLE IF NOT EXISTS atsigns (atsign TEXT PRIMARY KEY, port INTEGER NOT NULL, created_at INTEGER NOT NULL)',
-    );
-    const host = new AtServerHost(options, registry);
-    const rows = registry.prepare('SELECT atsign, port FROM atsigns ORDER BY atsign').all() as {
-      atsign: string;
-      port: number;
-    }[];
-    for (const row of rows) await host.#serve(row.atsign, row.port);
+    const host = new AtServerHost(options, await openRegistry(options.dataDir), true);
+    try {
+      for (const row of host.#rows()) await host.#serve(row.atsign, row.port);
+    } catch (error) {
+      await host.close();
+      throw error;
+    }
     return host;
+  }
+
+  /**
+   * Opens the data folder without listening (`atstack atsign create` while no stack runs): atSigns created
+   * here get their store, a port at or above `basePort` and their directory entry, and the next
+   * {@link AtServerHost.start} serves them. `basePort` must be a real port, since the directory needs one.
+   */
+  static async open(options: HostOptions): Promise<AtServerHost> {
+    if (options.basePort === 0) throw new Error('a host that does not listen needs a base port other than 0');
+    return new AtServerHost(options, await openRegistry(options.dataDir), false);
   }
 
   get #clock(): Clock {
@@ -83,42 +93,69 @@ export class AtServerHost {
    */
   async create(atSignText: string): Promise<CreatedAtSign> {
     const atSign = fixAtSign(atSignText);
-    if (this.#servers.has(atSign)) throw new Error(`${atSign} already exists on this host`);
+    let port = this.#reserve(atSign);
     const cramSecret = newCramSecret();
-    const store = AtSignStore.open(this.#storePath(atSign));
     try {
-      await initialiseAtSign(store, atSign, cramSecret, this.#clock.now());
-    } finally {
-      await store.close();
+      const store = AtSignStore.open(this.#storePath(atSign));
+      try {
+        await initialiseAtSign(store, atSign, cramSecret, this.#clock.now());
+      } finally {
+        await store.close();
+      }
+      if (this.#serving) {
+        port = (await this.#serve(atSign, port)).port;
+      } else {
+        await this.#options.directory.register(directoryName(atSign), this.#address(port));
+      }
+    } catch (error) {
+      this.#registry.prepare('DELETE FROM atsigns WHERE atsign = ?').run(atSign);
+      await this.#removeStore(atSign);
+      throw error;
     }
-    const server = await this.#serve(atSign, await this.#freePort());
-    this.#registry
-      .prepare('INSERT INTO atsigns (atsign, port, created_at) VALUES (?, ?, ?)')
-      .run(atSign, server.port, this.#clock.now());
-    this.#log.info('atSign created', { atSign, port: server.port });
-    return { atSign, cramSecret, address: this.#address(server.port) };
+    // The CRAM secret is returned to the operator only; logs carry facts, never secrets.
+    this.#log.info('atSign created', { atSign, port });
+    return { atSign, cramSecret, address: this.#address(port) };
+  }
+
+  /**
+   * Claims the atSign's row in the registry, with the next free port, in one synchronous step: two
+   * creations of the same atSign (say, from two CLI calls at once) cannot both pass, so one cannot
+   * overwrite the other's CRAM secret, and two new atSigns never get the same port.
+   */
+  #reserve(atSign: string): number {
+    const port = this.#freePort();
+    const inserted = this.#registry
+      .prepare('INSERT INTO atsigns (atsign, port, created_at) VALUES (?, ?, ?) ON CONFLICT(atsign) DO NOTHING')
+      .run(atSign, port, this.#clock.now());
+    if (inserted.changes === 0) throw new Error(`${atSign} already exists on this host`);
+    return port;
+  }
+
+  async #removeStore(atSign: string): Promise<void> {
+    const path = this.#storePath(atSign);
+    await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(path + suffix, { force: true })));
   }
 
   /** Stops an atSign, removes it from the directory and deletes its data. */
   async remove(atSignText: string): Promise<boolean> {
     const atSign = fixAtSign(atSignText);
+    if (this.#portOf(atSign) === undefined) return false;
     const server = this.#servers.get(atSign);
-    if (!server) return false;
-    this.#servers.delete(atSign);
-    await server.close();
-    await server.context.store.close();
+    if (server) {
+      this.#servers.delete(atSign);
+      await server.close();
+      await server.context.store.close();
+    }
     await this.#options.directory.remove(directoryName(atSign));
     this.#registry.prepare('DELETE FROM atsigns WHERE atsign = ?').run(atSign);
-    const path = this.#storePath(atSign);
-    await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(path + suffix, { force: true })));
+    await this.#removeStore(atSign);
     this.#log.info('atSign removed', { atSign });
     return true;
   }
 
+  /** Every atSign of this data folder and its address, served or not (sorted). */
   list(): HostedAtSign[] {
-    return [...this.#servers.values()]
-      .map((server) => ({ atSign: server.atSign, address: this.#address(server.port) }))
-      .sort((a, b) => a.atSign.localeCompare(b.atSign));
+    return this.#rows().map((row) => ({ atSign: row.atsign, address: this.#address(row.port) }));
   }
 
   /** The running atServer of a hosted atSign. */
@@ -143,11 +180,24 @@ export class AtServerHost {
     return `${this.#options.publicHost}:${port}`;
   }
 
-  /** The next port at or above `basePort` that no hosted atSign uses (0: let the system pick). */
-  async #freePort(): Promise<number> {
+  #rows(): { atsign: string; port: number }[] {
+    return this.#registry.prepare('SELECT atsign, port FROM atsigns ORDER BY atsign').all() as {
+      atsign: string;
+      port: number;
+    }[];
+  }
+
+  #portOf(atSign: string): number | undefined {
+    const row = this.#registry.prepare('SELECT port FROM atsigns WHERE atsign = ?').get(atSign) as
+      { port: number } | undefined;
+    return row?.port;
+  }
+
+  /** The next port at or above `basePort` that no atSign of this folder uses (0: let the system pick). */
+  #freePort(): number {
     const base = this.#options.basePort;
     if (base === 0) return 0;
-    const used = new Set([...this.#servers.values()].map((server) => server.port));
+    const used = new Set(this.#rows().map((row) => row.port));
     let port = base;
     while (used.has(port)) port += 1;
     return port;
@@ -166,6 +216,7 @@ export class AtServerHost {
         limits: this.#options.limits,
         log: this.#options.log,
         clock: this.#options.clock,
+        federation: this.#options.federation,
       });
     let server: AtSignServer;
     try {
@@ -185,4 +236,18 @@ export class AtServerHost {
     await this.#options.directory.register(directoryName(atSign), this.#address(server.port));
     return server;
   }
+}
+
+/** The host's registry: which atSigns live in this data folder and on which port. */
+async function openRegistry(dataDir: string): Promise<Database.Database> {
+  await mkdir(join(dataDir, 'atsigns'), { recursive: true, mode: 0o700 });
+  const registry = new Database(join(dataDir, 'host.sqlite'));
+  registry.pragma('journal_mode = WAL');
+  registry.pragma('synchronous = FULL');
+  // The CLI may change the registry while a stack has it open (and the other way round).
+  registry.pragma('busy_timeout = 5000');
+  registry.exec(
+    'CREATE TABLE IF NOT EXISTS atsigns (atsign TEXT PRIMARY KEY, port INTEGER NOT NULL, created_at INTEGER NOT NULL)',
+  );
+  return registry;
 }

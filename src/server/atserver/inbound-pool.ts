@@ -8,6 +8,10 @@ export interface InboundConnection {
   drop(): void;
   /** Writes unsolicited text (`notification: …`); counts as activity for idle reaping. */
   push(text: string): void;
+  /** Bytes written to the connection that its client has not taken yet (bounded by back-pressure). */
+  writeBacklog(): number;
+  /** Resolves once the client has taken the backlog (or the socket closed): a long replay waits for it. */
+  drained?(): Promise<void>;
 }
 
 /**
@@ -50,25 +54,29 @@ export class InboundPool {
     this.#open.delete(connection);
   }
 
+  /** The idle time a connection in `session`'s state is allowed with the pool as full as it is now. */
+  #allowedIdleMs(session: Session): number {
+    const limits = this.#limits;
+    const [count, cap] = [this.#open.size, limits.maxInboundConnections];
+    return session.authenticated || session.polAuthenticated
+      ? allowedIdleMs(limits.authenticatedIdleMs, limits.minAuthenticatedIdleMs, count, cap)
+      : allowedIdleMs(limits.unauthenticatedIdleMs, limits.minUnauthenticatedIdleMs, count, cap);
+  }
+
+  /** Whether a connection has been idle (no server write) for longer than it is now allowed (§1.7). */
+  isIdleExpired(connection: InboundConnection): boolean {
+    return this.#now() - connection.session.lastWriteAt > this.#allowedIdleMs(connection.session);
+  }
+
   /** Drops every connection idle for longer than it is now allowed; returns how many. */
   reapIdle(): number {
-    const now = this.#now();
-    const limits = this.#limits;
-    const count = this.#open.size;
-    const cap = limits.maxInboundConnections;
-    const ownerIdle = allowedIdleMs(limits.authenticatedIdleMs, limits.minAuthenticatedIdleMs, count, cap);
-    const strangerIdle = allowedIdleMs(limits.unauthenticatedIdleMs, limits.minUnauthenticatedIdleMs, count, cap);
-    let dropped = 0;
-    for (const connection of this.#open) {
-      const { session } = connection;
-      const allowed = session.authenticated || session.polAuthenticated ? ownerIdle : strangerIdle;
-      if (now - session.lastWriteAt > allowed) {
-        this.#open.delete(connection);
-        connection.drop();
-        dropped += 1;
-      }
+    // Allowances are taken with the pool as it was when the sweep began, as the reference's purge does.
+    const expired = [...this.#open].filter((connection) => this.isIdleExpired(connection));
+    for (const connection of expired) {
+      this.#open.delete(connection);
+      connection.drop();
     }
-    return dropped;
+    return expired.length;
   }
 
   /** Every open connection (for monitors and shutdown). */

@@ -40,6 +40,8 @@ export class Session {
   clientVersion?: string;
   /** A monitor connection streams notifications and is kept alive by them. */
   monitoring = false;
+  /** When this connection's recent `enroll:request`s arrived, for the per-connection throttle (§1.7). */
+  readonly enrollRequestTimes: number[] = [];
 
   readonly #peerCertificate: () => PeerCertificate | undefined;
 

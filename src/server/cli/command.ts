@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { fixAtSign } from '$lib/at/atsign';
+import { defaultDataDir } from '../data-dir';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -57,4 +59,29 @@ export function parseCommandArgs(command: Command, rest: readonly string[]) {
 /** Prints facts for people, or as one JSON object with `--json`. */
 export function report(input: CommandInput, facts: unknown, text: string): void {
   input.out(input.values.json ? JSON.stringify(facts) : text);
+}
+
+/** The data folder a command works on: `--data`, else the per-user default. */
+export function dataDirOf(input: CommandInput): string {
+  return String(input.values.data ?? defaultDataDir());
+}
+
+/** A port flag: absent gives `fallback`; anything but 0–65535 is a {@link UsageError}. */
+export function portOption(text: string | boolean | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (typeof text !== 'string' || !/^\d+$/.test(text) || value > 65_535)
+    throw new UsageError(`not a port: ${String(text)}`);
+  return value;
+}
+
+/** The first positional as a normalised atSign; missing or invalid is a {@link UsageError}. */
+export function atSignArgument(input: CommandInput, usage: string): string {
+  const [text] = input.positionals;
+  if (!text) throw new UsageError(usage);
+  try {
+    return fixAtSign(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

@@ -1,8 +1,7 @@
 import { defaultDataDir, dataPaths } from '../data-dir';
 import { directoryName } from '../directory/backend';
 import { SqliteDirectoryBackend } from '../directory/sqlite-backend';
-import { fixAtSign } from '$lib/at/atsign';
-import { report, UsageError, type Command, type CommandInput } from './command';
+import { atSignArgument, report, UsageError, type Command, type CommandInput } from './command';
 import { mkdir } from 'node:fs/promises';
 
 /** Opens the data folder's directory database for one command, closing it afterwards. */
@@ -14,16 +13,6 @@ async function withBackend<T>(input: CommandInput, use: (backend: SqliteDirector
     return await use(backend);
   } finally {
     await backend.close();
-  }
-}
-
-function atSignArgument(input: CommandInput, usage: string): string {
-  const [text] = input.positionals;
-  if (!text) throw new UsageError(usage);
-  try {
-    return fixAtSign(text);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
   }
 }
 

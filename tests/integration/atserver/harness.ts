@@ -2,6 +2,7 @@ import { stripPrompt } from '$lib/at/response';
 import { cramDigest } from '$lib/crypto/cram';
 import type { AtServerLimits } from '$server/config';
 import { AtServerHost, type CreatedAtSign } from '$server/atserver/host';
+import type { DirectoryBackend } from '$server/directory/backend';
 import { MemoryDirectoryBackend } from '$server/directory/memory-backend';
 import { startDirectory, type DirectoryServer } from '$server/directory/server';
 import { ensureLocalCa, type TlsMaterial } from '$server/tls/local-ca';
@@ -47,6 +48,8 @@ export interface Stack {
   readonly tls: TlsMaterial;
   readonly clock: ManualClock;
   readonly directory: DirectoryServer;
+  /** What the directory answers: register atServers that are not on this host (federation tests). */
+  readonly directoryBackend: DirectoryBackend;
   readonly host: AtServerHost;
   readonly dataDir: string;
   /** Creates an atSign on the host; its CRAM secret is kept for {@link Stack.owner}. */
@@ -79,6 +82,8 @@ export async function startStack(
     directory: backend,
     limits: options.limits,
     clock,
+    // Every atServer finds the others through this directory and talks to them over mutual TLS (§6).
+    federation: { directory: { host: '127.0.0.1', port: directory.port, ca: tls.caPem } },
   });
   const secrets = new Map<string, string>();
   const open: TestConnection[] = [];
@@ -87,6 +92,7 @@ export async function startStack(
     tls,
     clock,
     directory,
+    directoryBackend: backend,
     host,
     dataDir,
     async create(atSign) {

@@ -153,5 +153,12 @@ export function flag(text: string, on: boolean): string {
 
 /** Copies `source` without its `undefined` fields, so commands only carry what the line carried. */
 export function compact<T extends object>(source: T): T {
-  return Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined)) as T;
+  // A plain loop: this runs for every command parsed, and the entries/filter/fromEntries chain was a third
+  // of an llookup's dispatch time.
+  const result: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    const value = (source as Record<string, unknown>)[key];
+    if (value !== undefined) result[key] = value;
+  }
+  return result as T;
 }

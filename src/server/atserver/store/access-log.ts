@@ -7,6 +7,8 @@ export class AccessLog {
   readonly #insert: Database.Statement<[number, string | null, string, string | null]>;
   readonly #topAtSigns: Database.Statement<[number], { name: string; count: number }>;
   readonly #topKeys: Database.Statement<[number], { name: string; count: number }>;
+  readonly #lastAt: Database.Statement<[], { at: number | null }>;
+  readonly #lastAtOf: Database.Statement<[string], { at: number | null }>;
 
   constructor(db: Database.Database, writes: GroupCommit) {
     this.#writes = writes;
@@ -19,6 +21,14 @@ export class AccessLog {
       `SELECT key AS name, count(*) AS count FROM access_log WHERE verb = 'lookup' AND key IS NOT NULL
        GROUP BY key ORDER BY count DESC, name LIMIT ?`,
     );
+    this.#lastAt = db.prepare('SELECT max(at) AS at FROM access_log');
+    this.#lastAtOf = db.prepare('SELECT max(at) AS at FROM access_log WHERE verb = ?');
+  }
+
+  /** When the latest access (of `verb`, or of any kind) was recorded; undefined when none was (stats 8, 10). */
+  lastAt(verb?: string): number | undefined {
+    const row = verb === undefined ? this.#lastAt.get() : this.#lastAtOf.get(verb);
+    return row?.at ?? undefined;
   }
 
   /** Records an access; it rides along with the next batch of writes rather than costing its own fsync. */

@@ -1,34 +1,48 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { AccessLog } from './access-log';
 import { CommitLog } from './commit-log';
 import { GroupCommit } from './group-commit';
 import { KeyStore } from './keystore';
+import { NotificationLog } from './notification-log';
 import { migrate } from './schema';
 
 /**
- * Everything one atSign's atServer persists, in one SQLite file (WAL). `synchronous = FULL` makes every
- * commit durable before it returns, so an acknowledged write survives `kill -9` and power loss.
+ * Everything one atSign's atServer persists, in one SQLite file (WAL). Every write goes through `writes`,
+ * which answers its caller only after an fdatasync of the write-ahead log, so an acknowledged write survives
+ * `kill -9` and power loss. SQLite itself runs with `synchronous = NORMAL` (it syncs the log only at
+ * checkpoints): waiting for the disk inside a commit would stall the event loop, and so every connection,
+ * for the whole fsync.
  */
 export class AtSignStore {
   readonly path: string;
   readonly keys: KeyStore;
   readonly commits: CommitLog;
   readonly access: AccessLog;
+  readonly notifications: NotificationLog;
   readonly writes: GroupCommit;
   readonly db: Database.Database;
+  /** The write-ahead log, kept open for syncing: SQLite keeps the file (same inode) while the store is open. */
+  #log?: FileHandle;
+  #folderSynced = false;
 
   private constructor(path: string) {
     this.path = path;
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
-    this.writes = new GroupCommit((run) => this.db.transaction(run)());
+    this.writes = new GroupCommit(
+      (run) => this.db.transaction(run)(),
+      () => this.#syncLog(),
+    );
     this.keys = new KeyStore(this.db, this.writes);
     this.commits = new CommitLog(this.db);
     this.access = new AccessLog(this.db, this.writes);
+    this.notifications = new NotificationLog(this.db, this.writes);
   }
 
   /** Opens (creating if needed) the store at `path`. */
@@ -48,9 +62,25 @@ export class AtSignStore {
     return size(this.path) + size(`${this.path}-wal`);
   }
 
+  /**
+   * Makes every committed transaction durable: fdatasync of the write-ahead log, which is all that
+   * `synchronous = FULL` adds at each commit. The first time, the folder is synced too, so the log's own
+   * name survives a power loss (SQLite would do so on its first sync of a new log).
+   */
+  async #syncLog(): Promise<void> {
+    this.#log ??= await open(`${this.path}-wal`, 'r');
+    await this.#log.datasync();
+    if (!this.#folderSynced) {
+      const folder = await open(dirname(this.path), 'r');
+      await folder.sync().finally(() => folder.close());
+      this.#folderSynced = true;
+    }
+  }
+
   /** Waits for queued writes, then closes the database. */
   async close(): Promise<void> {
     await this.writes.submit(() => undefined);
+    await this.#log?.close();
     this.db.close();
   }
 }

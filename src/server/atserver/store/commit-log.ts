@@ -11,11 +11,13 @@ export interface CommitEntry {
 /** Reads of the commit log (writes happen with the records they describe, in `KeyStore`). */
 export class CommitLog {
   readonly #after: Database.Statement<[number, number], CommitEntry>;
+  readonly #oldestFirstAfter: Database.Statement<[number], CommitEntry>;
   readonly #newestFirst: Database.Statement<[], CommitEntry>;
   readonly #last: Database.Statement<[], { id: number | null }>;
 
   constructor(db: Database.Database) {
     this.#after = db.prepare('SELECT id, key, op FROM commits WHERE id > ? ORDER BY id LIMIT ?');
+    this.#oldestFirstAfter = db.prepare('SELECT id, key, op FROM commits WHERE id > ? ORDER BY id');
     this.#newestFirst = db.prepare('SELECT id, key, op FROM commits ORDER BY id DESC');
     this.#last = db.prepare('SELECT max(id) AS id FROM commits');
   }
@@ -23,6 +25,21 @@ export class CommitLog {
   /** Entries with an id greater than `afterId`, oldest first, at most `limit`. */
   entriesAfter(afterId: number, limit: number): CommitEntry[] {
     return this.#after.all(afterId, limit);
+  }
+
+  /**
+   * Entries with an id greater than `afterId` whose key passes `accept`, oldest first, at most `limit`
+   * (sync:from's window and stats:15). `accept` must not touch the database: it runs while rows stream.
+   */
+  entriesAfterWhere(afterId: number, accept: (key: string) => boolean, limit = Infinity): CommitEntry[] {
+    const entries: CommitEntry[] = [];
+    if (limit <= 0) return entries;
+    for (const entry of this.#oldestFirstAfter.iterate(afterId)) {
+      if (!accept(entry.key)) continue;
+      entries.push(entry);
+      if (entries.length >= limit) break;
+    }
+    return entries;
   }
 
   /** The highest commit id, or -1 when the log is empty. */

@@ -1,19 +1,31 @@
 /**
- * Group commit: writes from every connection that arrive while the previous batch is being made durable
- * run together in one SQLite transaction (one fsync), and each caller is answered only after that commit.
- * This is what lets a durable `update` keep up with many connections (issue: ≥ 0.5× Redis `appendfsync
- * always`), the same trick Redis uses per event-loop turn.
+ * Group commit: writes from every connection that arrive in one event-loop turn run together in one SQLite
+ * transaction, and each caller is answered only once that transaction is on disk. This is what lets a
+ * durable `update` keep up with many connections (issue: ≥ 0.5× Redis `appendfsync always`), the same trick
+ * Redis uses per event-loop turn.
+ *
+ * The transaction itself does not wait for the disk: `sync` (an fdatasync of the write-ahead log on libuv's
+ * thread pool) does, while the event loop goes on reading, parsing and committing the next batch. One sync
+ * runs at a time; the batches committed while it ran share the next one.
  */
 export class GroupCommit {
   readonly #transaction: (run: () => void) => void;
+  readonly #sync: () => Promise<void>;
   #pending: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  /** Committed batches waiting for the next sync: each settles its callers with the sync's outcome. */
+  #unsynced: ((syncError?: unknown) => void)[] = [];
   #scheduled = false;
+  #syncing = false;
   #batches = 0;
   #writes = 0;
 
-  /** @param transaction runs its callback inside one durable transaction (better-sqlite3 `db.transaction`). */
-  constructor(transaction: (run: () => void) => void) {
+  /**
+   * @param transaction runs its callback inside one SQLite transaction (better-sqlite3 `db.transaction`).
+   * @param sync resolves once every transaction committed before it was called is durable.
+   */
+  constructor(transaction: (run: () => void) => void, sync: () => Promise<void> = async () => {}) {
     this.#transaction = transaction;
+    this.#sync = sync;
   }
 
   /** Queues `work` for the next batch; resolves with its result once the batch is durable. */
@@ -57,8 +69,32 @@ export class GroupCommit {
     }
     this.#batches += 1;
     this.#writes += batch.length;
-    batch.forEach((item, index) =>
-      failures.has(index) ? item.reject(failures.get(index)) : item.resolve(results[index]),
+    this.#unsynced.push((syncError) =>
+      batch.forEach((item, index) => {
+        if (failures.has(index)) item.reject(failures.get(index));
+        else if (syncError !== undefined) item.reject(syncError);
+        else item.resolve(results[index]);
+      }),
     );
+    void this.#syncCommitted();
+  }
+
+  /** Syncs until no committed batch is left unanswered; a no-op while a sync is already running. */
+  async #syncCommitted(): Promise<void> {
+    if (this.#syncing) return;
+    this.#syncing = true;
+    while (this.#unsynced.length > 0) {
+      const waiting = this.#unsynced;
+      this.#unsynced = [];
+      let syncError: unknown;
+      try {
+        await this.#sync();
+      } catch (error) {
+        // Not durable, though committed: the callers hear of the failure (an update answers data:null).
+        syncError = error ?? new Error('sync failed');
+      }
+      for (const settle of waiting) settle(syncError);
+    }
+    this.#syncing = false;
   }
 }

@@ -32,9 +32,19 @@ interface Row {
   metadata: string;
 }
 
+/**
+ * Records kept in memory after a read, so that a hot key costs neither an SQLite query nor a JSON parse (a
+ * third of an `llookup`'s server time). Every write to `records` goes through this class, which drops the
+ * key's record first, so the copy is never stale. Large values are not kept.
+ */
+const cachedRecords = 4096;
+const maxCachedValueLength = 16_384;
+
 /** The records of one atSign and the commit-log writes that go with them, each durable before it resolves. */
 export class KeyStore {
+  readonly #db: Database.Database;
   readonly #writes: GroupCommit;
+  readonly #records = new Map<string, StoredRecord>();
   readonly #get: Database.Statement<[string], Row>;
   readonly #put: Database.Statement<[string, string | null, string, number | null, number | null]>;
   readonly #delete: Database.Statement<[string]>;
@@ -46,6 +56,7 @@ export class KeyStore {
   #committedBefore: boolean;
 
   constructor(db: Database.Database, writes: GroupCommit) {
+    this.#db = db;
     this.#writes = writes;
     this.#get = db.prepare('SELECT key, value, metadata FROM records WHERE key = ?');
     this.#put = db.prepare(
@@ -68,8 +79,9 @@ export class KeyStore {
 
   /** The record stored under `key` (already normalised), active or not. */
   get(key: string): StoredRecord | undefined {
-    const row = this.#get.get(key);
-    return row && { key: row.key, value: row.value, metadata: JSON.parse(row.metadata) as Metadata };
+    const record = this.#records.get(key) ?? this.#read(key);
+    // A copy, as callers may change the record they are given; metadata is flat, so a shallow copy is whole.
+    return record && { key: record.key, value: record.value, metadata: { ...record.metadata } };
   }
 
   /** Stores a record; resolves with its commit id once durable, or -1 for keys that are not committed. */
@@ -77,6 +89,7 @@ export class KeyStore {
     const { key, value, metadata } = record;
     const json = JSON.stringify(metadata);
     return this.#writes.submit(() => {
+      this.#records.delete(key);
       this.#put.run(key, value, json, metadata.expiresAt ?? null, metadata.availableAt ?? null);
       return this.#logCommit(key, op, options);
     });
@@ -88,6 +101,7 @@ export class KeyStore {
    */
   remove(key: string, options: WriteOptions = {}): Promise<number> {
     return this.#writes.submit(() => {
+      this.#records.delete(key);
       this.#delete.run(key);
       return this.#logCommit(key, '-', options);
     });
@@ -101,6 +115,17 @@ export class KeyStore {
   /** Up to `limit` keys whose ttl has passed, oldest first (for the expiry job). */
   expiredKeys(now: number, limit = 1000): string[] {
     return this.#expiredKeys.all(now, limit).map((row) => row.key);
+  }
+
+  #read(key: string): StoredRecord | undefined {
+    const row = this.#get.get(key);
+    if (!row) return undefined;
+    const record = { key: row.key, value: row.value, metadata: JSON.parse(row.metadata) as Metadata };
+    // Inside a write batch the row may yet be rolled back: only committed rows are kept.
+    if (this.#db.inTransaction || (row.value?.length ?? 0) > maxCachedValueLength) return record;
+    if (this.#records.size >= cachedRecords) this.#records.delete(this.#records.keys().next().value as string);
+    this.#records.set(key, record);
+    return record;
   }
 
   #logCommit(key: string, op: CommitOp, options: WriteOptions): number {

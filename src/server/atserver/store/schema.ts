@@ -41,7 +41,12 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_by_time ON notifications (type, created_at);
 `;
 
-const migrations = [version1];
+/** Version 2: expired notifications are found by their expiry (the notification log's compaction). */
+const version2 = `
+CREATE INDEX notifications_expiry ON notifications (expires_at) WHERE expires_at IS NOT NULL;
+`;
+
+const migrations = [version1, version2];
 
 /** Brings a database to the newest schema; safe to run on every open. */
 export function migrate(db: Database.Database): void {

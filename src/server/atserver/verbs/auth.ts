@@ -1,6 +1,6 @@
 /**
  * Handlers for the authentication verbs `from`, `cram` and `pkam` (atprotocol.md §5.1–§5.3).
- * `pol`, the peer side of `from:@other`, lives with federation.
+ * `pol`, which completes a `from:@other`, is in `pol.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import { fixAtSign } from '$lib/at/atsign';
@@ -14,13 +14,16 @@ import { reservedKeys } from '../bootstrap';
 import type { VerbContext } from '../context';
 import { isBlocked } from '../blocklist';
 import { enrollmentForPkam } from '../enrollments';
+import { verifyPeerCertificate } from '../peer-certificate';
 
 /** How long a `from` challenge may be answered (the reference stores it with a 60 s TTL). */
 export const challengeTtlMs = 60_000;
 
 /**
  * `from:@alice` starts owner authentication with a challenge; `from:@bob` (another atSign) starts the
- * peer handshake and needs mutual TLS. A blocked atSign is refused with AT0013 and the connection closes.
+ * peer handshake and needs mutual TLS: a client certificate naming the host the atDirectory registers for
+ * @bob (AT0401 `Certificate Verification Failed` otherwise, AT0007 for an atSign the directory does not
+ * know). A blocked atSign is refused with AT0013 and the connection closes.
  *
  * @example from:@alice:clientConfig:{"version":"3.0.57"}  →  data:_4af2…@alice:d6ca…
  */
@@ -32,14 +35,13 @@ export async function from(command: From, ctx: VerbContext): Promise<Reply> {
   if (atSign !== server.atSign && isBlocked(server.store, server.atSign, atSign)) {
     throw new AtError('AT0013', 'Unable to connect');
   }
+  // Another atServer proves its host with its certificate before it gets a challenge (§5.1).
+  if (atSign !== server.atSign) await verifyPeerCertificate(ctx, atSign);
   const challenge = `${session.id}${atSign}:${randomUUID()}`;
   session.fromAtSign = atSign;
   session.challenge = { text: challenge, expiresAt: server.clock.now() + challengeTtlMs };
   server.store.access.record(server.clock.now(), 'from', atSign);
-  if (atSign === server.atSign) return dataReply(challenge);
-  // Another atServer: it must present a client certificate (checked against the directory by `pol`).
-  if (!session.peerCertificate()?.subject) throw new AtError('AT0401', 'Certificate Verification Failed');
-  return dataReply(`proof:${challenge}`);
+  return dataReply(atSign === server.atSign ? challenge : `proof:${challenge}`);
 }
 
 /** The challenge a `from:@alice` on this connection issued, or undefined when absent or expired. */

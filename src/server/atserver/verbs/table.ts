@@ -20,12 +20,22 @@ export interface VerbEntry {
   /** Prefixes that, although they start with `prefix`, belong to no verb (`update:meta` without `:`). */
   readonly excludes?: readonly string[];
   readonly auth: AuthLevel;
+  /** A check of the (normalised) line the reference makes before it reads the verb's body; see {@link Guard}. */
+  readonly guard?: Guard;
   readonly grammar: Grammar<VerbCommand>;
   readonly handler: Handler<VerbCommand>;
 }
 
+/**
+ * A verb's own rule, run by the dispatcher after the auth level and before parsing, for the few verbs
+ * whose reference handler refuses a caller before it reads the body (`enroll:approve` on an
+ * unauthenticated connection is AT0401 even without its JSON, atprotocol.md §7.1). Throws to refuse.
+ */
+export type Guard = (line: string, ctx: VerbContext) => void;
+
 interface EntryOptions {
   readonly auth: AuthLevel;
+  readonly guard?: Guard;
   readonly prefix?: string;
   readonly exact?: readonly string[];
   readonly excludes?: readonly string[];
@@ -47,6 +57,7 @@ export function verb<C extends VerbCommand>(
     exact: options.exact,
     excludes: options.excludes,
     auth: options.auth,
+    guard: options.guard,
     grammar: grammar as unknown as Grammar<VerbCommand>,
     handler: handler as Handler<VerbCommand>,
   };

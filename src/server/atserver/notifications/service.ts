@@ -1,0 +1,126 @@
+/**
+ * The notification side of one atSign's atServer (atprotocol.md §5.17–§5.23, §6.4–§6.6, §8.4, §8.5): the log
+ * in the store, the delivery queue to other atServers, the monitors, and the background jobs — stats
+ * notifications every `statsNotificationIntervalMs` and deletion of expired notifications every
+ * `notificationCompactionMs`, both timed by the injected clock.
+ */
+import type { StoredNotification } from '../store/notification-log';
+import type { AtSignContext } from '../context';
+import { DeliveryQueue } from './delivery';
+import { MonitorHub } from './monitors';
+
+/** Expired notifications deleted per store write; the job keeps going until none are left. */
+const expiryBatch = 500;
+
+/**
+ * Deletes every notification whose `expiresAt` is before `now` (the reference's 5-minute compaction);
+ * answers how many went. Until then `notify:status` already answers `expired` and lists skip them.
+ *
+ * @example await expireNotifications(server, clock.now()) // 1, a day after notify:@bob:phone@alice
+ */
+export async function expireNotifications(server: Pick<AtSignContext, 'store'>, now: number): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const count = await server.store.notifications.removeExpired(now, expiryBatch);
+    deleted += count;
+    if (count < expiryBatch) return deleted;
+  }
+}
+
+/** Notifications of one atSign's atServer; created with its context and started once it listens. */
+export class Notifications {
+  readonly monitors: MonitorHub;
+  readonly delivery: DeliveryQueue;
+  readonly #server: AtSignContext;
+  readonly #stop = new AbortController();
+  /** Jobs running right now (not the waits between them): `close` lets them finish. */
+  readonly #running = new Set<Promise<unknown>>();
+
+  constructor(server: AtSignContext) {
+    this.#server = server;
+    this.monitors = new MonitorHub(server);
+    this.delivery = new DeliveryQueue({
+      clock: server.clock,
+      limits: server.limits,
+      log: server.log,
+      notifications: server.store.notifications,
+      remote: () => server.remote,
+    });
+  }
+
+  /** Queues again what the log still has to deliver (after a restart) and starts the background jobs. */
+  start(): void {
+    const { limits, store, clock } = this.#server;
+    this.delivery.load(store.notifications.pending());
+    this.#every(limits.statsNotificationIntervalMs, () => this.monitors.heartbeat());
+    this.#every(limits.notificationCompactionMs, () => expireNotifications(this.#server, clock.now()));
+  }
+
+  /** Stops deliveries and jobs; resolves once a running job has finished. */
+  async close(): Promise<void> {
+    this.#stop.abort();
+    this.delivery.close();
+    await Promise.all(this.#running);
+  }
+
+  /**
+   * Stores a notification this atSign sends and queues it for delivery. One for this atSign itself is stored
+   * received and delivered instead, so its own monitors get it (§5.18). Resolves once the log has it.
+   */
+  async send(record: StoredNotification): Promise<void> {
+    if (record.toAtSign === this.#server.atSign) {
+      return this.store({ ...record, type: 'received', status: 'delivered' });
+    }
+    const written = this.#server.store.notifications.put(record);
+    // Queued right away (before the write is on disk): delivery starts at once, the write keeps its order.
+    this.delivery.enqueue(record);
+    await written;
+  }
+
+  /**
+   * Stores a received or self notification, stamped so that `epochMillis` only grows, and hands it to the
+   * monitors as it is written. Resolves once the log has it.
+   */
+  async store(record: StoredNotification): Promise<void> {
+    const log = this.#server.store.notifications;
+    const stamped = { ...record, dateTime: log.stamp(record.dateTime) };
+    await log.put(stamped, () => this.monitors.publish(stamped));
+  }
+
+  /**
+   * `notify:remove`: deletes a notification from the log and from the delivery queue.
+   *
+   * @example await notifications.remove('3c0ff5a1-…')
+   */
+  async remove(id: string): Promise<void> {
+    this.delivery.forget(id);
+    await this.#server.store.notifications.remove(id);
+  }
+
+  /**
+   * After an update, update:meta or delete (§5.17): a stats notification with its commit id to every monitor,
+   * written after the command's own answer.
+   */
+  changed(operation: 'update' | 'delete', commitId: number | null): void {
+    if (commitId === null) return;
+    setImmediate(() => this.monitors.stats(operation, commitId));
+  }
+
+  /** Runs `job` every `intervalMs` of the clock's time until closed; 0 or a negative interval disables it. */
+  #every(intervalMs: number, job: () => unknown): void {
+    if (intervalMs <= 0) return;
+    const { clock } = this.#server;
+    const signal = this.#stop.signal;
+    void (async () => {
+      for (;;) {
+        await clock.sleep(intervalMs, signal);
+        if (signal.aborted) return;
+        const running = Promise.resolve()
+          .then(job)
+          .catch((error: unknown) => this.#server.log.error('notification job failed', { error: String(error) }));
+        this.#running.add(running);
+        await running.finally(() => this.#running.delete(running));
+      }
+    })();
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * The gateway: one HTTP(S) listener that serves the built app, answers `GET /healthz`, and upgrades
+ * `/ws/directory` and `/ws/@atsign` to WebSockets relayed to TLS (see `target.ts` for the naming scheme,
+ * `relay.ts` for the relay, `endings.ts` for every close code). Browsers cannot open TLS sockets; this is
+ * the only way the app reaches atDirectories and atServers, and it only ever connects where the configured
+ * atDirectory and the allow-list say.
+ */
+import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { systemClock, type Clock } from '../clock';
+import {
+  defaultGatewayLimits,
+  defaultGatewayPolicy,
+  withDefaults,
+  type GatewayLimits,
+  type GatewayPolicy,
+} from '../config';
+import { silentLogger, type Logger } from '../log';
+import { Admission } from './admission';
+import { AppFiles } from './app-files';
+import { clientKey } from './address-class';
+import { GatewayCounters, type HealthReport } from './counters';
+import { endings, type EndingName } from './endings';
+import { RateLimiter } from './rate-limiter';
+import { Relay, type RelayContext } from './relay';
+import { TargetResolver, type DirectoryConfig } from './resolver';
+import { contentSecurityPolicy, securityHeaders, websocketOrigins } from './security-headers';
+import { describeTarget, parseTargetPath, relayPathPrefix } from './target';
+import { TargetPolicy, type ResolveAll } from './target-policy';
+
+export interface GatewayOptions {
+  /** Address to listen on. Default: 127.0.0.1. */
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** The atDirectory atSigns are resolved through, and where `/ws/directory` relays to. */
+  directory: DirectoryConfig;
+  /** PEM of the CA to trust for atServers instead of the system store (the local CA of an embedded stack). */
+  atServerCa?: string;
+  /** Which atServers may be reached; unset fields take {@link defaultGatewayPolicy}'s. */
+  policy?: Partial<GatewayPolicy>;
+  limits?: Partial<GatewayLimits>;
+  /**
+   * Page origins allowed to open relays (`https://app.example.com`). Default: this gateway's own origins on
+   * loopback (`http://localhost:<port>`, `http://127.0.0.1:<port>`, `http://[::1]:<port>`).
+   */
+  origins?: readonly string[];
+  /** The built app to serve (SvelteKit's `build/app`); none when unset. */
+  appDir?: string;
+  /** Serve https and wss with this certificate. Default: plain http, for loopback or behind a TLS proxy. */
+  tls?: { certPem: string; keyPem: string };
+  /** Take the client address from the last `X-Forwarded-For` entry: only behind a proxy that sets it. */
+  trustProxy?: boolean;
+  /** Resolves atServer host names (default: the system resolver). */
+  resolveAll?: ResolveAll;
+  log?: Logger;
+  clock?: Clock;
+}
+
+/** Counts the leak checks look at: all zero once every connection has closed. */
+export interface GatewayStats {
+  readonly relays: number;
+  readonly admitted: number;
+  readonly addresses: number;
+  readonly rateBuckets: number;
+  /** Bytes all relays hold in memory (what back-pressure bounds). */
+  readonly bufferedBytes: number;
+}
+
+export interface Gateway {
+  /** Where the app is served, e.g. `http://localhost:8064`. */
+  readonly url: string;
+  readonly port: number;
+  /** The page origins relays are accepted from. */
+  readonly origins: readonly string[];
+  health(): HealthReport;
+  stats(): GatewayStats;
+  /** Runs one heartbeat and idle round now (a timer runs it every `heartbeatMs`). */
+  sweep(): void;
+  /** Stops accepting, closes every relay with 1001 and resolves once every socket is gone. */
+  close(): Promise<void>;
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '127.0.0.1' || host === '::1') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Node checks request timeouts every `connectionsCheckingInterval` (30 s by default): check often enough. */
+function httpTimeouts(ms: number) {
+  return { headersTimeout: ms, requestTimeout: ms, connectionsCheckingInterval: Math.min(1_000, ms) };
+}
+
+/** The path of a request, or null when its target is not a URL path at all. */
+function pathOf(req: IncomingMessage): string | null {
+  try {
+    return new URL(req.url ?? '/', 'http://gateway').pathname;
+  } catch {
+    return null;
+  }
+}
+
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  const last = typeof forwarded === 'string' ? forwarded.split(',').pop()?.trim() : undefined;
+  return clientKey(last || req.socket.remoteAddress || 'unknown');
+}
+
+/**
+ * Starts a gateway.
+ *
+ * @example
+ * const gateway = await startGateway({ port: 8064, directory: { host: 'root.atsign.org', port: 64 }, appDir: 'build/app' });
+ * gateway.url; // 'http://localhost:8064'
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const limits = withDefaults(defaultGatewayLimits, options.limits);
+  const policy = new TargetPolicy(withDefaults(defaultGatewayPolicy, options.policy), options.resolveAll);
+  const clock = options.clock ?? systemClock;
+  const log = (options.log ?? silentLogger).child({ service: 'gateway' });
+  const trustProxy = options.trustProxy ?? false;
+  const scheme = options.tls ? 'https' : 'http';
+  const app = await AppFiles.load(options.appDir ?? '');
+  if (app.empty) log.warn('no built app to serve', { appDir: options.appDir ?? null });
+  const counters = new GatewayCounters(clock.now());
+  const limiter = new RateLimiter({ perSecond: limits.messagesPerSecondPerIp, burst: limits.messageBurstPerIp }, clock);
+  const resolver = new TargetResolver({ directory: options.directory, atServerCa: options.atServerCa, policy, limits, clock });
+  const relays = new Set<Relay>();
+  const drainWaiters: (() => void)[] = [];
+  let nextId = 1;
+
+  const context: RelayContext = {
+    resolve: (target) => resolver.resolve(target),
+    limits,
+    clock,
+    relaying: () => void (counters.relayed += 1),
+    ended(relay, name, detail) {
+      counters.ended(name);
+      log[endings[name].level]('relay ended', {
+        id: relay.id,
+        client: relay.clientKey,
+        target: describeTarget(relay.target),
+        ending: name,
+        ...(detail ? { detail } : {}),
+        bytesFromBrowser: relay.bytesFromBrowser,
+        bytesToBrowser: relay.bytesToBrowser,
+        ms: clock.now() - relay.openedAt,
+      });
+    },
+    closed(relay) {
+      relays.delete(relay);
+      limiter.release(relay.bucket);
+      counters.retire(relay);
+      if (relays.size === 0) for (const wake of drainWaiters.splice(0)) wake();
+    },
+  };
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: limits.maxMessageBytes,
+    // Bytes are relayed, never read as text: checking UTF-8 would cost CPU and protect nothing.
+    skipUTF8Validation: true,
+  });
+
+  const server = options.tls
+    ? https.createServer({
+        cert: options.tls.certPem,
+        key: options.tls.keyPem,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: limits.handshakeTimeoutMs,
+        ...httpTimeouts(limits.handshakeTimeoutMs),
+      })
+    : http.createServer(httpTimeouts(limits.handshakeTimeoutMs));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `${scheme}://${displayHost(options.host ?? '127.0.0.1')}:${port}`;
+  const origins = options.origins ?? ['localhost', '127.0.0.1', '[::1]'].map((name) => `${scheme}://${name}:${port}`);
+  const admission = new Admission(limits, origins);
+  const csp = contentSecurityPolicy({
+    scriptHashes: app.scriptHashes,
+    styleHashes: app.styleHashes,
+    connect: websocketOrigins(admission.origins),
+  });
+  const headers = securityHeaders(csp, Boolean(options.tls));
+
+  const refuseUpgrade = (socket: Duplex, name: EndingName, client: string) => {
+    const ending = endings[name];
+    const status = ending.status ?? 400;
+    counters.ended(name);
+    log[ending.level]('upgrade refused', { client, ending: name });
+    const body = ending.reason;
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      () => socket.destroy(),
+    );
+  };
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const client = clientAddress(req, trustProxy);
+    const path = pathOf(req);
+    const target = path === null ? null : parseTargetPath(path);
+    const refusal = target === null ? 'unknownPath' : admission.refusal(req.headers.origin, client);
+    if (refusal) return refuseUpgrade(socket, refusal, client);
+    admission.admit(client);
+    // The place is held by the socket, however its relay (or its handshake) ends.
+    socket.once('close', () => admission.release(client));
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      counters.accepted += 1;
+      if (target === 'invalidAtSign' || target === null) {
+        counters.ended('invalidAtSign');
+        log.info('relay ended', { client, ending: 'invalidAtSign' });
+        return ws.close(endings.invalidAtSign.close ?? undefined, endings.invalidAtSign.reason);
+      }
+      const relay = new Relay({
+        id: nextId++,
+        ws,
+        browser: socket as Socket,
+        target,
+        clientKey: client,
+        bucket: limiter.acquire(client),
+        context,
+      });
+      relays.add(relay);
+      relay.start();
+    });
+  });
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const pathname = pathOf(req) ?? '';
+    if (pathname === '/healthz') {
+      const body = JSON.stringify(counters.report(clock.now(), [...relays]));
+      res.writeHead(200, { ...headers, 'content-type': 'application/json', 'cache-control': 'no-store' });
+      return void res.end(body);
+    }
+    if (pathname.startsWith(relayPathPrefix)) {
+      res.writeHead(426, { ...headers, upgrade: 'websocket', 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end('this path takes a WebSocket');
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      res.writeHead(400, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end('bad path');
+    }
+    app.serve(req, res, decoded, headers);
+  });
+
+  const sweep = () => {
+    const now = clock.now();
+    for (const relay of relays) relay.checkLiveness(now);
+    limiter.prune();
+  };
+  const sweepTimer = setInterval(sweep, limits.heartbeatMs);
+  sweepTimer.unref();
+  log.info('listening', { url, directory: `${options.directory.host}:${options.directory.port}` });
+
+  return {
+    url,
+    port,
+    origins: admission.origins,
+    health: () => counters.report(clock.now(), [...relays]),
+    stats: () => ({
+      relays: relays.size,
+      admitted: admission.open,
+      addresses: admission.addresses,
+      rateBuckets: limiter.size,
+      bufferedBytes: [...relays].reduce((total, relay) => total + relay.bufferedBytes, 0),
+    }),
+    sweep,
+    async close() {
+      clearInterval(sweepTimer);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (relays.size > 0) {
+        const drained = new Promise<void>((resolve) => drainWaiters.push(resolve));
+        for (const relay of relays) relay.end('shuttingDown');
+        await drained;
+      }
+      server.closeAllConnections();
+      await stopped;
+    },
+  };
+}

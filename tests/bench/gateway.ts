@@ -1,0 +1,303 @@
+/**
+ * The gateway suite: the same atServer (a real one, in its own process) reached three ways, in lockstep round
+ * trips of `noop:0` (the cheapest request, so the relay's own cost shows most): directly over TLS, through the
+ * atstack gateway (its own process, WebSocket in, TLS out), and through a naive `ws` relay (its own process) as
+ * the baseline. It prints the latency the gateway adds per round trip, the gateway's CPU time per relayed round
+ * trip, and throughput at 50 connections as a fraction of direct TLS.
+ *
+ * The machine is small and shared: every case runs in rounds, side by side, and each row shows its best round.
+ * `GATEWAY_BENCH_PROFILE=<dir> npm run bench -- gateway` runs the gateway with `--cpu-prof` into `<dir>`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { MemoryDirectoryBackend } from '$server/directory/memory-backend';
+import { startDirectory } from '$server/directory/server';
+import { ensureLocalCa } from '$server/tls/local-ca';
+import { promptCompletion, startAtServer } from './atserver-target';
+import { LockstepConnection } from './load-generator';
+import { percentile } from './measure';
+import { startServerProcess, type ServerProcess } from './server-process';
+import type { BenchSuite } from './suite';
+import { decimal, formatTable, wholeNumber, type Row } from './table';
+
+const warmupMs = 500;
+const windowMs = 3_000;
+const rounds = 2;
+const concurrencies = [1, 50] as const;
+const request = 'noop:0\n';
+const response = 'data:ok\n@';
+const targets = { cpuMicros: 20, throughputRatio: 0.6 };
+
+/** One lockstep connection: send a request, resolve with its whole response. */
+interface Lockstep {
+  exchange(): Promise<void>;
+  close(): void;
+}
+
+/** A WebSocket through a relay, as the app holds one: binary chunks in, text requests out. */
+class WsLockstep implements Lockstep {
+  readonly #ws: WebSocket;
+  #buffer = '';
+  #done: (() => void) | undefined;
+
+  private constructor(ws: WebSocket) {
+    this.#ws = ws;
+    ws.on('message', (data: Buffer) => {
+      this.#buffer += data.toString('latin1');
+      if (this.#done && this.#buffer.endsWith('\n@')) {
+        const done = this.#done;
+        this.#done = undefined;
+        this.#buffer = '';
+        done();
+      }
+    });
+  }
+
+  /** Opens `url` and waits for the atServer's `@`. */
+  static open(url: string, origin: string): Promise<WsLockstep> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { origin });
+      ws.once('error', reject);
+      ws.once('message', (data: Buffer) => {
+        if (data.toString() !== '@') reject(new Error(`expected the @ greeting, got ${data.toString()}`));
+        const connection = new WsLockstep(ws);
+        resolve(connection);
+      });
+    });
+  }
+
+  exchange(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#done = resolve;
+      this.#ws.send(request);
+    });
+  }
+
+  close(): void {
+    this.#ws.terminate();
+  }
+}
+
+async function openTls(port: number, caPem: string): Promise<Lockstep> {
+  const connection = await LockstepConnection.connect(port, caPem);
+  await connection.read((buffer) => (buffer.startsWith('@') ? 1 : -1));
+  const complete = promptCompletion('@');
+  return {
+    exchange: async () => {
+      const answer = await connection.exchange(request, complete);
+      if (answer !== response) throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
+    },
+    close: () => connection.close(),
+  };
+}
+
+/** One way to reach the atServer. */
+interface Route {
+  readonly name: string;
+  readonly open: () => Promise<Lockstep>;
+  /** CPU µs the relay process has used so far; null for the direct route. */
+  readonly relayCpu: (() => number | null) | null;
+}
+
+interface Figures {
+  readonly ops: number;
+  readonly opsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly relayCpuMicrosPerOp: number | null;
+}
+
+async function measure(route: Route, connections: number): Promise<Figures> {
+  const opened: Lockstep[] = [];
+  try {
+    for (let i = 0; i < connections; i += 10) {
+      opened.push(...(await Promise.all(Array.from({ length: Math.min(10, connections - i) }, route.open))));
+    }
+    let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
+    const latencies: number[] = [];
+    let [startedAt, stoppedAt] = [0, 0];
+    let [cpuStart, cpuEnd]: (number | null)[] = [null, null];
+    const warmup = setTimeout(() => {
+      cpuStart = route.relayCpu?.() ?? null;
+      startedAt = performance.now();
+      phase = 'measure';
+      setTimeout(() => {
+        stoppedAt = performance.now();
+        cpuEnd = route.relayCpu?.() ?? null;
+        phase = 'stop';
+      }, windowMs);
+    }, warmupMs);
+    await Promise.all(
+      opened.map(async (connection) => {
+        while (phase !== 'stop') {
+          const begin = performance.now();
+          await connection.exchange();
+          if (phase === 'measure') latencies.push(performance.now() - begin);
+        }
+      }),
+    ).finally(() => clearTimeout(warmup));
+    latencies.sort((a, b) => a - b);
+    const cpu = cpuStart !== null && cpuEnd !== null ? cpuEnd - cpuStart : null;
+    return {
+      ops: latencies.length,
+      opsPerSecond: latencies.length / ((stoppedAt - startedAt) / 1000),
+      p50Ms: percentile(latencies, 50),
+      p99Ms: percentile(latencies, 99),
+      relayCpuMicrosPerOp: cpu === null || latencies.length === 0 ? null : cpu / latencies.length,
+    };
+  } finally {
+    for (const connection of opened) connection.close();
+  }
+}
+
+interface Setup {
+  readonly routes: readonly Route[];
+  readonly processes: ServerProcess[];
+  stop(): Promise<void>;
+}
+
+async function startRoutes(dir: string): Promise<Setup> {
+  const processes: ServerProcess[] = [];
+  const material = await ensureLocalCa(dir, ['localhost', '127.0.0.1']);
+  const backend = new MemoryDirectoryBackend();
+  const directory = await startDirectory({ port: 0, tls: material, backend, limits: { maxConnectionsPerIp: 1_000 } });
+  const stop = async () => {
+    await Promise.all(processes.map((child) => child.stop()));
+    await directory.close();
+  };
+  try {
+    const atServer = await startAtServer(dir, material.caPem);
+    processes.push(atServer.process);
+    await backend.register(atServer.atSign.slice(1), `localhost:${atServer.port}`);
+    const relay = (script: string, argument: number) =>
+      startServerProcess(process.execPath, ['--import', 'tsx', script, dir, String(argument)], {
+        awaitJsonLine: true,
+        timeoutMs: 60_000,
+      });
+    const profile = process.env.GATEWAY_BENCH_PROFILE;
+    const gateway = await startServerProcess(
+      process.execPath,
+      [
+        ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+        ...['--import', 'tsx', 'tests/bench/gateway-process.ts', dir, String(directory.port)],
+      ],
+      { awaitJsonLine: true, timeoutMs: 60_000 },
+    );
+    processes.push(gateway);
+    const naive = await relay('tests/bench/naive-relay-process.ts', atServer.port);
+    processes.push(naive);
+    const gatewayPort = gateway.ready.port as number;
+    const naivePort = naive.ready.port as number;
+    return {
+      processes,
+      stop,
+      routes: [
+        { name: 'direct TLS', open: () => openTls(atServer.port, material.caPem), relayCpu: null },
+        {
+          name: 'atstack gateway',
+          open: () =>
+            WsLockstep.open(`ws://127.0.0.1:${gatewayPort}/ws/${atServer.atSign}`, `http://localhost:${gatewayPort}`),
+          relayCpu: gateway.cpuMicros,
+        },
+        {
+          name: 'naive ws relay',
+          open: () => WsLockstep.open(`ws://127.0.0.1:${naivePort}/`, `http://localhost:${naivePort}`),
+          relayCpu: naive.cpuMicros,
+        },
+      ],
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Every route at every concurrency, `rounds` times interleaved; keeps each case's best round (most ops/s). */
+async function measureRounds(routes: readonly Route[], log: (line: string) => void) {
+  const best = new Map<string, Figures>();
+  for (let round = 1; round <= rounds; round += 1) {
+    log(`round ${round} of ${rounds} …`);
+    for (const connections of concurrencies) {
+      for (const route of routes) {
+        const key = `${route.name}|${connections}`;
+        const figures = await measure(route, connections);
+        if (figures.opsPerSecond > (best.get(key)?.opsPerSecond ?? 0)) best.set(key, figures);
+      }
+    }
+  }
+  return (name: string, connections: number) => best.get(`${name}|${connections}`);
+}
+
+function report(routes: readonly Route[], figures: (name: string, connections: number) => Figures | undefined) {
+  const rows: Row[] = [];
+  for (const connections of concurrencies) {
+    const direct = figures('direct TLS', connections);
+    for (const route of routes) {
+      const f = figures(route.name, connections);
+      if (!f) continue;
+      rows.push([
+        route.name,
+        String(connections),
+        wholeNumber(f.opsPerSecond),
+        decimal(f.p50Ms * 1000, 0),
+        decimal(f.p99Ms * 1000, 0),
+        route.relayCpu ? decimal(f.relayCpuMicrosPerOp, 1) : '',
+        direct ? `${decimal(f.opsPerSecond / direct.opsPerSecond, 2)}×` : 'n/a',
+      ]);
+    }
+    rows.push('rule');
+  }
+  rows.pop();
+  const table = formatTable(
+    ['noop:0 round trips', 'connections', 'round trips/s', 'p50 µs', 'p99 µs', 'relay CPU µs/rt', 'vs direct'],
+    rows,
+  );
+  const added = (name: string) => {
+    const [route, direct] = [figures(name, 1), figures('direct TLS', 1)];
+    return route && direct ? (route.p50Ms - direct.p50Ms) * 1000 : null;
+  };
+  const ratio = (name: string) => {
+    const [route, direct] = [figures(name, 50), figures('direct TLS', 50)];
+    return route && direct ? route.opsPerSecond / direct.opsPerSecond : null;
+  };
+  const cpu = (name: string) => figures(name, 50)?.relayCpuMicrosPerOp ?? null;
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const gatewayCpu = cpu('atstack gateway');
+  const gatewayRatio = ratio('atstack gateway');
+  return [
+    table,
+    '',
+    `added latency per round trip (p50, 1 connection): gateway +${decimal(added('atstack gateway'), 0)} µs, ` +
+      `naive relay +${decimal(added('naive ws relay'), 0)} µs`,
+    `gateway CPU per relayed round trip (50 connections): ${decimal(gatewayCpu, 1)} µs ` +
+      `(naive relay ${decimal(cpu('naive ws relay'), 1)} µs; target ≤ ${targets.cpuMicros} µs: ` +
+      `${verdict(gatewayCpu !== null && gatewayCpu <= targets.cpuMicros)})`,
+    `throughput at 50 connections: gateway ${decimal(gatewayRatio, 2)}× direct TLS ` +
+      `(naive relay ${decimal(ratio('naive ws relay'), 2)}×; target ≥ ${targets.throughputRatio}×: ` +
+      `${verdict(gatewayRatio !== null && gatewayRatio >= targets.throughputRatio)})`,
+    'CPU is the relay process alone (/proc utime + stime); the atServer, the directory and the clients run in',
+    'other processes. The gateway resolves @alice through the atDirectory once per connection (cached).',
+  ].join('\n');
+}
+
+export const gatewaySuite: BenchSuite = {
+  name: 'gateway',
+  summary: 'WebSocket-to-TLS gateway vs direct TLS and a naive ws relay: added latency, CPU/round trip, throughput',
+  async run(log) {
+    const dir = await mkdtemp(join(tmpdir(), 'atstack-bench-gateway-'));
+    try {
+      const setup = await startRoutes(dir);
+      try {
+        const figures = await measureRounds(setup.routes, log);
+        log('');
+        log(report(setup.routes, figures));
+      } finally {
+        await setup.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
