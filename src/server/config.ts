@@ -113,7 +113,12 @@ export interface AtServerLimits {
   notificationRetryMaxMs: number;
   /** atSigns notifications are delivered to at the same time (the reference's outbound limit). Reference: 200. */
   notificationDeliveryConcurrency: number;
-  /** How often every monitor gets a stats notification; negative disables. Reference: 15 s. */
+  /**
+   * How often the delivery queue looks for atSigns whose back-off has ended (`notification.jobFrequency`);
+   * new notifications go out at once. Reference: 11 s in code, 5 s as shipped.
+   */
+  notificationJobMs: number;
+  /** How often every monitor gets a stats notification; 0 or negative disables. Reference: 15 s. */
   statsNotificationIntervalMs: number;
   /** How often expired notifications are deleted from the notification log. Reference: every 5 minutes. */
   notificationCompactionMs: number;
@@ -159,6 +164,7 @@ export const defaultAtServerLimits: AtServerLimits = {
   notificationRetryBaseMs: 10_000,
   notificationRetryMaxMs: 600_000,
   notificationDeliveryConcurrency: 200,
+  notificationJobMs: 5_000,
   statsNotificationIntervalMs: 15_000,
   notificationCompactionMs: 300_000,
   monitorMaxBacklogBytes: 4_194_304,

@@ -32,7 +32,7 @@ export async function startAtServer(dataDir: string, caPem: string, profileDir?:
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = await startServerProcess(
     process.execPath,
-    [...profile, '--import', 'tsx', process.env.DBG_SERVER ?? 'tests/bench/atserver-process.ts', dataDir],
+    [...profile, '--import', 'tsx', 'tests/bench/atserver-process.ts', dataDir],
     { awaitJsonLine: true, timeoutMs: 60_000 },
   );
   const { port, atSign, cramSecret } = child.ready as { port: number; atSign: string; cramSecret: string };

@@ -25,8 +25,9 @@ import {
 } from './load-generator';
 import { ensureRedis, getProtocol, redisBenchmark, seedRedis, setProtocol, startRedis } from './redis';
 import { startServerProcess, type ServerProcess } from './server-process';
+import { echo, ours, redisSameClient, redisTool, report, succeeded, workloads, type Figure } from './atserver-report';
 import type { BenchSuite } from './suite';
-import { decimal, formatTable, wholeNumber, type Row } from './table';
+import { wholeNumber } from './table';
 
 /** 0.5 s warm-up, then 3 s (or a million answers) per measurement; 10 cases × 2 rounds + redis-benchmark. */
 const budget: LoadBudget = { warmupMs: 500, ms: 3_000, maxOps: 1_000_000 };
@@ -35,35 +36,12 @@ const concurrencies = [1, 50] as const;
 /** A value of the size of a small encrypted atProtocol value (base64 text). */
 const value = 'A'.repeat(100);
 
-const ours = 'atServer';
-const redisSameClient = 'Redis TLS, same client';
-const redisTool = 'redis-benchmark --tls';
-const echo = 'Node TLS line echo';
-const workloads = {
-  update: 'update (durable)',
-  set: 'SET (fsync always)',
-  llookup: 'llookup',
-  get: 'GET',
-  echo: 'echo a line',
-} as const;
-
 /** One server's side of a comparison: how to connect and what to send. */
 interface Target {
   readonly server: string;
   readonly open: () => Promise<LockstepConnection>;
   readonly cpuMicros: () => number | null;
 }
-
-/** One row of the table: what was measured (the best round), or why it could not be. */
-interface Figure {
-  readonly server: string;
-  readonly workload: string;
-  readonly connections: number;
-  readonly result: LoadFigures | { readonly error: string };
-}
-
-const succeeded = (figure: Figure | undefined): LoadFigures | undefined =>
-  figure && 'ops' in figure.result ? figure.result : undefined;
 
 async function measureOnce(
   target: Target,
@@ -222,88 +200,6 @@ async function measureRedisBenchmark(
     }
   }
   return figures;
-}
-
-function row(figure: Figure): Row {
-  const label = [figure.server, figure.workload, String(figure.connections)];
-  if (!('ops' in figure.result)) return [...label, `failed: ${figure.result.error.slice(0, 80)}`, '', '', '', ''];
-  const { opsPerSecond, p50Ms, p99Ms, serverCpuMicrosPerOp, clientCpuMicrosPerOp } = figure.result;
-  return [
-    ...label,
-    wholeNumber(opsPerSecond),
-    decimal(p50Ms, 3),
-    decimal(p99Ms, 3),
-    decimal(serverCpuMicrosPerOp, 1),
-    clientCpuMicrosPerOp === null ? '' : decimal(clientCpuMicrosPerOp, 1),
-  ];
-}
-
-type Key = readonly [server: string, workload: string, connections: number];
-
-function ratioRow(figures: readonly Figure[], label: string, mine: Key, theirs: Key, target?: number): Row {
-  const find = ([server, workload, connections]: Key) =>
-    succeeded(figures.find((f) => f.server === server && f.workload === workload && f.connections === connections));
-  const a = find(mine);
-  const b = find(theirs);
-  const ratio = a && b ? a.opsPerSecond / b.opsPerSecond : null;
-  const cpu =
-    a?.serverCpuMicrosPerOp && b?.serverCpuMicrosPerOp ? b.serverCpuMicrosPerOp / a.serverCpuMicrosPerOp : null;
-  const verdict = target === undefined || ratio === null ? '' : ratio >= target ? `≥ ${target} ✓` : `< ${target} ✗`;
-  return [label, decimal(ratio, 2), verdict, decimal(cpu, 2)];
-}
-
-function report(figures: readonly Figure[]): string {
-  const servers: string[] = [ours, redisSameClient, redisTool, echo];
-  const kinds: string[] = Object.values(workloads);
-  const sorted = [...figures].sort(
-    (a, b) =>
-      servers.indexOf(a.server) - servers.indexOf(b.server) ||
-      kinds.indexOf(a.workload) - kinds.indexOf(b.workload) ||
-      a.connections - b.connections,
-  );
-  const rows: Row[] = [];
-  sorted.forEach((figure, index) => {
-    if (index > 0 && figure.server !== sorted[index - 1]?.server) rows.push('rule');
-    rows.push(row(figure));
-  });
-  const table = formatTable(
-    ['server', 'workload', 'conns', 'ops/s', 'p50 ms', 'p99 ms', 'server CPU µs/op', 'client CPU µs/op'],
-    rows,
-  );
-  const ratios = formatTable(
-    ['ours / theirs', 'ops/s', 'target', 'CPU/op (theirs/ours)'],
-    [
-      ratioRow(
-        figures,
-        'llookup@50 / Redis GET@50 (same client)',
-        [ours, workloads.llookup, 50],
-        [redisSameClient, workloads.get, 50],
-        0.7,
-      ),
-      ratioRow(
-        figures,
-        'durable update@50 / Redis SET@50 appendfsync always',
-        [ours, workloads.update, 50],
-        [redisSameClient, workloads.set, 50],
-        0.5,
-      ),
-      ratioRow(
-        figures,
-        'llookup@1 / Redis GET@1 (same client)',
-        [ours, workloads.llookup, 1],
-        [redisSameClient, workloads.get, 1],
-      ),
-      ratioRow(
-        figures,
-        'durable update@1 / Redis SET@1',
-        [ours, workloads.update, 1],
-        [redisSameClient, workloads.set, 1],
-      ),
-      ratioRow(figures, 'llookup@50 / echo ceiling@50', [ours, workloads.llookup, 50], [echo, workloads.echo, 50]),
-      ratioRow(figures, 'llookup@1 / echo ceiling@1', [ours, workloads.llookup, 1], [echo, workloads.echo, 1]),
-    ],
-  );
-  return `${table}\n\n${ratios}`;
 }
 
 export const atServerSuite: BenchSuite = {

@@ -11,12 +11,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import WebSocket from 'ws';
 import { MemoryDirectoryBackend } from '$server/directory/memory-backend';
 import { startDirectory } from '$server/directory/server';
 import { ensureLocalCa } from '$server/tls/local-ca';
-import { promptCompletion, startAtServer } from './atserver-target';
-import { LockstepConnection } from './load-generator';
+import { startAtServer } from './atserver-target';
 import { percentile } from './measure';
 import { startServerProcess, type ServerProcess } from './server-process';
 import type { BenchSuite } from './suite';
@@ -27,7 +27,6 @@ const windowMs = 3_000;
 const rounds = 2;
 const concurrencies = [1, 50] as const;
 const request = 'noop:0\n';
-const response = 'data:ok\n@';
 const targets = { cpuMicros: 20, throughputRatio: 0.6 };
 
 /** One lockstep connection: send a request, resolve with its whole response. */
@@ -36,61 +35,75 @@ interface Lockstep {
   close(): void;
 }
 
-/** A WebSocket through a relay, as the app holds one: binary chunks in, text requests out. */
-class WsLockstep implements Lockstep {
-  readonly #ws: WebSocket;
-  #buffer = '';
+/**
+ * Waits for answers on one connection, whichever transport delivers the bytes. Both clients below are equally
+ * lean (no text decoding, no string building) so that the client's own cost, which shares this small machine
+ * with the relays, favours neither side.
+ */
+class Answers {
   #done: (() => void) | undefined;
+  #lastByte = 0;
 
-  private constructor(ws: WebSocket) {
-    this.#ws = ws;
-    ws.on('message', (data: Buffer) => {
-      this.#buffer += data.toString('latin1');
-      if (this.#done && this.#buffer.endsWith('\n@')) {
-        const done = this.#done;
-        this.#done = undefined;
-        this.#buffer = '';
-        done();
-      }
-    });
+  /** Feeds received bytes; the answer is complete when they end with the prompt after a newline: `…\n@`. */
+  receive(bytes: Buffer): void {
+    const last = bytes[bytes.length - 1] ?? 0;
+    const before = bytes.length >= 2 ? bytes[bytes.length - 2] : this.#lastByte;
+    this.#lastByte = last;
+    if (this.#done && before === 0x0a && last === 0x40) {
+      const done = this.#done;
+      this.#done = undefined;
+      done();
+    }
   }
 
-  /** Opens `url` and waits for the atServer's `@`. */
-  static open(url: string, origin: string): Promise<WsLockstep> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { origin });
-      ws.once('error', reject);
-      ws.once('message', (data: Buffer) => {
-        if (data.toString() !== '@') reject(new Error(`expected the @ greeting, got ${data.toString()}`));
-        const connection = new WsLockstep(ws);
-        resolve(connection);
-      });
-    });
-  }
-
-  exchange(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#done = resolve;
-      this.#ws.send(request);
-    });
-  }
-
-  close(): void {
-    this.#ws.terminate();
+  next(): Promise<void> {
+    return new Promise((resolve) => (this.#done = resolve));
   }
 }
 
-async function openTls(port: number, caPem: string): Promise<Lockstep> {
-  const connection = await LockstepConnection.connect(port, caPem);
-  await connection.read((buffer) => (buffer.startsWith('@') ? 1 : -1));
-  const complete = promptCompletion('@');
-  return {
-    exchange: async () => {
-      const answer = await connection.exchange(request, complete);
-      if (answer !== response) throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
-    },
-    close: () => connection.close(),
-  };
+const requestBytes = Buffer.from(request);
+
+/** A WebSocket through a relay, as the app holds one: binary chunks in, requests out. */
+function openWs(url: string, origin: string): Promise<Lockstep> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { origin, perMessageDeflate: false });
+    const answers = new Answers();
+    ws.once('error', reject);
+    ws.once('message', (greeting: Buffer) => {
+      if (greeting.toString() !== '@') return reject(new Error(`expected the @ greeting, got ${greeting.toString()}`));
+      ws.on('message', (data: Buffer) => answers.receive(data));
+      resolve({
+        exchange: () => {
+          const answered = answers.next();
+          ws.send(requestBytes);
+          return answered;
+        },
+        close: () => ws.terminate(),
+      });
+    });
+  });
+}
+
+/** A TLS connection straight to the atServer. */
+function openTls(port: number, caPem: string): Promise<Lockstep> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: caPem, servername: 'localhost' });
+    socket.setNoDelay(true);
+    const answers = new Answers();
+    socket.once('error', reject);
+    socket.once('data', (greeting: Buffer) => {
+      if (greeting.toString() !== '@') return reject(new Error(`expected the @ greeting, got ${greeting.toString()}`));
+      socket.on('data', (data: Buffer) => answers.receive(data));
+      resolve({
+        exchange: () => {
+          const answered = answers.next();
+          socket.write(requestBytes);
+          return answered;
+        },
+        close: () => socket.destroy(),
+      });
+    });
+  });
 }
 
 /** One way to reach the atServer. */
@@ -118,7 +131,8 @@ async function measure(route: Route, connections: number): Promise<Figures> {
     let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
     const latencies: number[] = [];
     let [startedAt, stoppedAt] = [0, 0];
-    let [cpuStart, cpuEnd]: (number | null)[] = [null, null];
+    let cpuStart: number | null = null;
+    let cpuEnd: number | null = null;
     const warmup = setTimeout(() => {
       cpuStart = route.relayCpu?.() ?? null;
       startedAt = performance.now();
@@ -197,13 +211,12 @@ async function startRoutes(dir: string): Promise<Setup> {
         { name: 'direct TLS', open: () => openTls(atServer.port, material.caPem), relayCpu: null },
         {
           name: 'atstack gateway',
-          open: () =>
-            WsLockstep.open(`ws://127.0.0.1:${gatewayPort}/ws/${atServer.atSign}`, `http://localhost:${gatewayPort}`),
+          open: () => openWs(`ws://127.0.0.1:${gatewayPort}/ws/${atServer.atSign}`, `http://localhost:${gatewayPort}`),
           relayCpu: gateway.cpuMicros,
         },
         {
           name: 'naive ws relay',
-          open: () => WsLockstep.open(`ws://127.0.0.1:${naivePort}/`, `http://localhost:${naivePort}`),
+          open: () => openWs(`ws://127.0.0.1:${naivePort}/`, `http://localhost:${naivePort}`),
           relayCpu: naive.cpuMicros,
         },
       ],

@@ -6,9 +6,10 @@
 import { atServerSuite } from './atserver';
 import { cryptoSuite } from './crypto';
 import { gatewaySuite } from './gateway';
+import { notifySuite } from './notify';
 import type { BenchSuite } from './suite';
 
-const suites: readonly BenchSuite[] = [cryptoSuite, atServerSuite, gatewaySuite];
+const suites: readonly BenchSuite[] = [cryptoSuite, atServerSuite, gatewaySuite, notifySuite];
 
 function usage(): string {
   const names = suites.map((suite) => `  ${suite.name.padEnd(10)} ${suite.summary}`);

@@ -74,6 +74,7 @@ export async function startAtSignServer(options: AtSignServerOptions): Promise<A
       return notifications;
     },
     ...(federation && { remote: federation.remote, locate: federation.locate }),
+    refreshCache: () => refreshCache(),
   };
   const notifications = new Notifications(context);
 
@@ -108,8 +109,7 @@ export async function startAtSignServer(options: AtSignServerOptions): Promise<A
   expiry.unref();
   // Cached copies past their ttr are fetched again in the background; one run at a time, awaited on close.
   let refreshing: Promise<CacheRefreshSummary> | undefined;
-  const refreshCache = () =>
-    (refreshing ??= refreshCachedRecords(context).finally(() => (refreshing = undefined)));
+  const refreshCache = () => (refreshing ??= refreshCachedRecords(context).finally(() => (refreshing = undefined)));
   const refresh = setInterval(() => {
     refreshCache().catch((error: unknown) => log.error('cache refresh failed', { error: String(error) }));
   }, limits.cacheRefreshMs);

@@ -33,6 +33,8 @@ export interface AtSignContext {
    * that host, atprotocol.md §5.1). Throws AT0007 for an atSign it does not know.
    */
   readonly locate?: (atSign: string) => Promise<{ readonly host: string; readonly port: number }>;
+  /** Runs the cache refresh job now (`config:set:doCacheRefreshNow=true` in testing mode, §5.13, §6.3). */
+  readonly refreshCache?: () => Promise<unknown>;
   /**
    * The notification log's delivery queue and the monitors (atprotocol.md §5.17, §6.4); absent only in
    * contexts built for unit tests.

@@ -69,7 +69,8 @@ function sourceOf(atSign: string, cachedKey: string): { owner: string; keyAtOwne
   let keyAtOwner: string;
   let anonymous: boolean;
   if (cachedKey.startsWith(publicPrefix)) [keyAtOwner, anonymous] = [cachedKey.replaceAll(publicPrefix, ''), true];
-  else if (cachedKey.startsWith(sharedPrefix)) [keyAtOwner, anonymous] = [cachedKey.replaceAll(sharedPrefix, ''), false];
+  else if (cachedKey.startsWith(sharedPrefix))
+    [keyAtOwner, anonymous] = [cachedKey.replaceAll(sharedPrefix, ''), false];
   else throw new AtError('AT0022', `AtCacheManager.remoteLookUp called with invalid cachedKeyName ${cachedKey}`);
   return { owner: keyAtOwner.slice(keyAtOwner.indexOf('@')), keyAtOwner, anonymous };
 }

@@ -7,6 +7,7 @@
  */
 import type { AtSignContext } from './context';
 import { notificationRecord } from './notifications/build';
+import { notificationLog } from './store/notification-log';
 
 /** How long the reference keeps a self notification. */
 export const selfNotificationTtlMs = 24 * 60 * 60 * 1000;
@@ -34,6 +35,6 @@ export async function storeSelfNotification(server: AtSignContext, key: string, 
     now,
   );
   if (server.notifications) await server.notifications.store(record);
-  else await store.notifications.put({ ...record, dateTime: store.notifications.stamp(now) });
+  else await notificationLog(store).put({ ...record, dateTime: notificationLog(store).stamp(now) });
   return record.id;
 }

@@ -40,6 +40,8 @@ const beforeUpgrade = (status: number, reason: string): Ending => ({
 export const endings = {
   // Refused before the upgrade, as an HTTP answer.
   unknownPath: beforeUpgrade(404, 'not a gateway path: use /ws/directory or /ws/@atsign'),
+  badUpgrade: beforeUpgrade(400, 'not a WebSocket opening handshake'),
+  unsupportedVersion: beforeUpgrade(426, 'WebSocket version 13 only'),
   wrongOrigin: beforeUpgrade(403, 'origin not allowed'),
   tooManyConnections: beforeUpgrade(503, 'gateway full'),
   tooManyFromAddress: beforeUpgrade(429, 'too many connections from this address'),

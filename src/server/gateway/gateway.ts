@@ -9,7 +9,6 @@ import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'n
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { systemClock, type Clock } from '../clock';
 import {
   defaultGatewayLimits,
@@ -30,6 +29,8 @@ import { TargetResolver, type DirectoryConfig } from './resolver';
 import { contentSecurityPolicy, securityHeaders, websocketOrigins } from './security-headers';
 import { describeTarget, parseTargetPath, relayPathPrefix } from './target';
 import { TargetPolicy, type ResolveAll } from './target-policy';
+import { WebSocketConnection } from './websocket/connection';
+import { acceptHandshake } from './websocket/handshake';
 
 export interface GatewayOptions {
   /** Address to listen on. Default: 127.0.0.1. */
@@ -89,9 +90,19 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Node checks request timeouts every `connectionsCheckingInterval` (30 s by default): check often enough. */
-function httpTimeouts(ms: number) {
-  return { headersTimeout: ms, requestTimeout: ms, connectionsCheckingInterval: Math.min(1_000, ms) };
+/**
+ * Options of the HTTP(S) server: request timeouts (Node checks them every `connectionsCheckingInterval`, 30 s
+ * by default, so check often enough), and `maxBufferedBytes` as every socket's high-water mark, which is what
+ * a relay's back-pressure waits on.
+ */
+function serverOptions(limits: GatewayLimits) {
+  const ms = limits.handshakeTimeoutMs;
+  return {
+    headersTimeout: ms,
+    requestTimeout: ms,
+    connectionsCheckingInterval: Math.min(1_000, ms),
+    highWaterMark: limits.maxBufferedBytes,
+  };
 }
 
 /** The path of a request, or null when its target is not a URL path at all. */
@@ -158,24 +169,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   };
 
-  const wss = new WebSocketServer({
-    noServer: true,
-    clientTracking: false,
-    perMessageDeflate: false,
-    maxPayload: limits.maxMessageBytes,
-    // Bytes are relayed, never read as text: checking UTF-8 would cost CPU and protect nothing.
-    skipUTF8Validation: true,
-  });
-
   const server = options.tls
     ? https.createServer({
         cert: options.tls.certPem,
         key: options.tls.keyPem,
         minVersion: 'TLSv1.2',
         handshakeTimeout: limits.handshakeTimeoutMs,
-        ...httpTimeouts(limits.handshakeTimeoutMs),
+        ...serverOptions(limits),
       })
-    : http.createServer(httpTimeouts(limits.handshakeTimeoutMs));
+    : http.createServer(serverOptions(limits));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -195,48 +197,67 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const headers = securityHeaders(csp, Boolean(options.tls));
 
-  const refuseUpgrade = (socket: Duplex, name: EndingName, client: string) => {
+  const refuseUpgrade = (socket: Socket, name: EndingName, client: string) => {
     const ending = endings[name];
     const status = ending.status ?? 400;
     counters.ended(name);
     log[ending.level]('upgrade refused', { client, ending: name });
     const body = ending.reason;
+    // 426 names the version the gateway speaks (RFC 6455 §4.4).
+    const version = status === 426 ? 'Sec-WebSocket-Version: 13\r\n' : '';
     socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n${version}` +
         `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       () => socket.destroy(),
     );
   };
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  /** Answers an accepted WebSocket with a close frame at once (a path whose atSign is invalid). */
+  const closeAtOnce = (socket: Socket, head: Buffer, name: EndingName, client: string) => {
+    const ending = endings[name];
+    counters.ended(name);
+    log[ending.level]('relay ended', { client, ending: name });
+    const timer = setTimeout(() => connection.terminate(), limits.closeTimeoutMs);
+    const ignore = () => {};
+    const connection = new WebSocketConnection(socket, limits.maxMessageBytes, {
+      frame: ignore,
+      data: ignore,
+      pong: ignore,
+      violation: ignore,
+      closed: () => clearTimeout(timer),
+    });
+    connection.start(head);
+    connection.close(ending.close ?? 1011, ending.reason);
+  };
+
+  server.on('upgrade', (req: IncomingMessage, duplex: Duplex, head: Buffer) => {
+    // An upgrade request always arrives on the server's own net.Socket (or TLSSocket).
+    const socket = duplex as Socket;
     socket.on('error', () => socket.destroy());
     const client = clientAddress(req, trustProxy);
     const path = pathOf(req);
     const target = path === null ? null : parseTargetPath(path);
-    const refusal = target === null ? 'unknownPath' : admission.refusal(req.headers.origin, client);
+    if (target === null) return refuseUpgrade(socket, 'unknownPath', client);
+    const handshake = acceptHandshake(req);
+    if (!handshake.ok) return refuseUpgrade(socket, handshake.ending, client);
+    const refusal = admission.refusal(req.headers.origin, client);
     if (refusal) return refuseUpgrade(socket, refusal, client);
     admission.admit(client);
-    // The place is held by the socket, however its relay (or its handshake) ends.
+    // The place is held by the socket, however its relay ends.
     socket.once('close', () => admission.release(client));
-    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
-      counters.accepted += 1;
-      if (target === 'invalidAtSign' || target === null) {
-        counters.ended('invalidAtSign');
-        log.info('relay ended', { client, ending: 'invalidAtSign' });
-        return ws.close(endings.invalidAtSign.close ?? undefined, endings.invalidAtSign.reason);
-      }
-      const relay = new Relay({
-        id: nextId++,
-        ws,
-        browser: socket as Socket,
-        target,
-        clientKey: client,
-        bucket: limiter.acquire(client),
-        context,
-      });
-      relays.add(relay);
-      relay.start();
+    socket.write(handshake.response);
+    counters.accepted += 1;
+    if (target === 'invalidAtSign') return closeAtOnce(socket, head, 'invalidAtSign', client);
+    const relay = new Relay({
+      id: nextId++,
+      socket,
+      target,
+      clientKey: client,
+      bucket: limiter.acquire(client),
+      context,
     });
+    relays.add(relay);
+    relay.start(head);
   });
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -12,19 +12,23 @@
  * table and waits (at most `closeTimeoutMs`) until both are gone: then `closed`. Every way out goes through
  * {@link Relay.end}, once.
  *
- * Memory is bounded both ways: the browser's socket is not read while the relay is not yet relaying, while the
- * TLS socket holds `maxBufferedBytes` unwritten, or while the address is over its message rate; the TLS socket
- * is not read while the browser's socket holds `maxBufferedBytes` unwritten.
+ * The data path is short on purpose: the browser's frame payloads are written to the TLS socket as they are
+ * unmasked; the TLS socket reads into one buffer shared by every relay (`onread`, no allocation per read) and
+ * each read leaves as one binary frame in one write.
+ *
+ * Memory is bounded both ways, with `maxBufferedBytes` as both sockets' high-water mark: the browser's socket is
+ * not read while the relay is not yet relaying, while the TLS socket holds that much unwritten, or while the
+ * address is over its message rate; the TLS socket is not read while the browser's socket holds that much.
  */
 import type { Socket } from 'node:net';
 import type tls from 'node:tls';
-import WebSocket from 'ws';
 import type { Clock } from '../clock';
 import type { GatewayLimits } from '../config';
 import { endings, GatewayRefusal, type EndingName } from './endings';
 import type { MessageBucket } from './rate-limiter';
 import type { TargetConnector, TlsTarget } from './target-connector';
 import type { Target } from './target';
+import { WebSocketConnection } from './websocket/connection';
 
 export type RelayState = 'resolving' | 'connecting' | 'relaying' | 'closing' | 'closed';
 
@@ -48,10 +52,6 @@ export interface RelayContext {
   closed(relay: Relay): void;
 }
 
-const wsErrorEndings: Record<string, EndingName> = {
-  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'messageTooBig',
-};
-
 export class Relay {
   readonly id: number;
   /** The client address the per-address limits count under. */
@@ -62,55 +62,52 @@ export class Relay {
   bytesToBrowser = 0;
   messagesFromBrowser = 0;
 
-  readonly #ws: WebSocket;
-  /** The browser's TCP (or TLS) socket under the WebSocket: its write buffer is what back-pressure watches. */
-  readonly #browser: Socket;
+  readonly #browser: WebSocketConnection;
   readonly #bucket: MessageBucket;
   readonly #ctx: RelayContext;
-  readonly #maxBuffered: number;
   readonly #abort = new AbortController();
   #state: RelayState = 'resolving';
   #server: tls.TLSSocket | undefined;
   #timer: NodeJS.Timeout | undefined;
-  /** Messages that arrived before the TLS connection was up (few: the socket is paused meanwhile). */
+  /** Payload that arrived before the TLS connection was up (little: the socket is paused meanwhile). */
   #early: Buffer[] = [];
+  /** What the server sent in the same read as its handshake's end, before the relay saw the connection. */
+  #serverFirst: Buffer[] = [];
   #browserOpen = true;
   #serverOpen = false;
   #serverError: string | undefined;
   #throttled = false;
   #serverBusy = false;
+  #browserPaused = false;
   #pongSeen = true;
   #activityMark = 0;
   #quietSince: number;
 
+  /** @param socket the browser's upgraded socket (the 101 answer already written). */
   constructor(options: {
     id: number;
-    ws: WebSocket;
-    browser: Socket;
+    socket: Socket;
     target: Target;
     clientKey: string;
     bucket: MessageBucket;
     context: RelayContext;
   }) {
     this.id = options.id;
-    this.#ws = options.ws;
-    this.#browser = options.browser;
     this.target = options.target;
     this.clientKey = options.clientKey;
     this.#bucket = options.bucket;
     this.#ctx = options.context;
     this.openedAt = this.#quietSince = this.#ctx.clock.now();
-    // The socket's own high-water mark is the floor: below it, 'drain' would never be emitted.
-    this.#maxBuffered = Math.max(this.#ctx.limits.maxBufferedBytes, this.#browser.writableHighWaterMark);
-    this.#ws.on('message', this.#fromBrowser);
-    this.#ws.on('pong', () => (this.#pongSeen = true));
-    this.#ws.on('error', (error: Error & { code?: string }) =>
-      this.end(wsErrorEndings[error.code ?? ''] ?? 'protocolError', error.message),
-    );
-    this.#ws.on('close', () => {
-      this.#browserOpen = false;
-      this.end('clientClosed');
-      this.#settle();
+    this.#browser = new WebSocketConnection(options.socket, this.#ctx.limits.maxMessageBytes, {
+      frame: this.#browserFrame,
+      data: this.#fromBrowser,
+      pong: () => (this.#pongSeen = true),
+      violation: (code) => this.end(code === 1009 ? 'messageTooBig' : 'protocolError'),
+      closed: () => {
+        this.#browserOpen = false;
+        this.end('clientClosed');
+        this.#settle();
+      },
     });
   }
 
@@ -118,11 +115,10 @@ export class Relay {
     return this.#state;
   }
 
-  /** Bytes held for this relay right now: not yet written to either side, or read and not yet relayed. */
+  /** Bytes held for this relay right now: not yet written to either side. */
   get bufferedBytes(): number {
-    const server = this.#server;
-    const early = this.#early.reduce((total, message) => total + message.length, 0);
-    return this.#browser.writableLength + early + (server ? server.writableLength + server.readableLength : 0);
+    const early = this.#early.reduce((total, piece) => total + piece.length, 0);
+    return this.#browser.bufferedBytes + early + (this.#server?.writableLength ?? 0);
   }
 
   /** The message bucket this relay draws from (released by the gateway once the relay is closed). */
@@ -130,9 +126,13 @@ export class Relay {
     return this.#bucket;
   }
 
-  /** Resolves the target, connects and starts relaying; failures end the relay with their table entry. */
-  start(): void {
+  /**
+   * Starts reading the browser (`head`: bytes that came with the upgrade request), resolves the target,
+   * connects and relays; failures end the relay with their table entry.
+   */
+  start(head: Buffer): void {
     this.#updateBrowserFlow();
+    this.#browser.start(head);
     this.#timer = setTimeout(() => this.end('targetTimeout'), this.#ctx.limits.targetTimeoutMs);
     this.#open().catch((error: unknown) => {
       if (error instanceof GatewayRefusal) this.end(error.ending, error.message);
@@ -144,59 +144,61 @@ export class Relay {
     const destination = await this.#ctx.resolve(this.target);
     if (this.#state !== 'resolving') return;
     this.#state = 'connecting';
-    const server = await destination.connector.connect(destination.target, this.#abort.signal);
+    const server = await destination.connector.connect(destination.target, this.#abort.signal, this.#fromServer);
     if (this.#state !== 'connecting') return void server.destroy();
     clearTimeout(this.#timer);
     this.#server = server;
     this.#serverOpen = true;
     this.#state = 'relaying';
     this.#ctx.relaying(this);
-    server.on('data', this.#fromServer);
     server.on('error', (error) => (this.#serverError = error.message));
     server.on('close', () => {
       this.#serverOpen = false;
       this.end('targetClosed', this.#serverError);
       this.#settle();
     });
-    const early = this.#early;
-    this.#early = [];
-    for (const message of early) server.write(message);
-    this.#checkServerBuffer();
+    for (const piece of this.#serverFirst.splice(0)) this.#fromServer(piece.length, piece);
+    for (const piece of this.#early.splice(0)) this.#toServer(server, piece);
     this.#updateBrowserFlow();
   }
 
-  // Hot path: one WebSocket message from the browser, written to the TLS socket as it is.
-  readonly #fromBrowser = (data: Buffer) => {
-    this.bytesFromBrowser += data.length;
+  // Hot path: a data frame from the browser begins; it counts against the address's message rate.
+  readonly #browserFrame = () => {
     this.messagesFromBrowser += 1;
-    if (this.#state === 'relaying') {
-      this.#server!.write(data);
-      this.#checkServerBuffer();
-    } else if (this.#state === 'resolving' || this.#state === 'connecting') {
-      this.#early.push(data);
-    }
     const waitMs = this.#bucket.take(this.#ctx.clock.now());
     if (waitMs > 0) this.#throttle(waitMs);
   };
 
-  // Hot path: one chunk from the TLS socket, sent to the browser as one binary message.
-  readonly #fromServer = (chunk: Buffer) => {
-    if (this.#state !== 'relaying') return;
-    this.bytesToBrowser += chunk.length;
-    this.#ws.send(chunk);
-    if (this.#browser.writableLength >= this.#maxBuffered) {
-      this.#server!.pause();
-      this.#browser.once('drain', this.#browserDrained);
+  // Hot path: payload from the browser, written to the TLS socket as it is.
+  readonly #fromBrowser = (payload: Buffer) => {
+    this.bytesFromBrowser += payload.length;
+    if (this.#state === 'relaying') {
+      this.#toServer(this.#server!, payload);
+    } else if (this.#state === 'resolving' || this.#state === 'connecting') {
+      this.#early.push(payload);
     }
+  };
+
+  // Hot path: `length` bytes the TLS socket read into the shared `buffer`; false pauses the TLS socket.
+  readonly #fromServer = (length: number, buffer: Buffer): boolean => {
+    if (this.#state !== 'relaying') {
+      // The buffer is shared and reused at once: keep a copy until the relay takes over the connection.
+      if (this.#state === 'connecting') this.#serverFirst.push(Buffer.from(buffer.subarray(0, length)));
+      return true;
+    }
+    this.bytesToBrowser += length;
+    if (this.#browser.send(buffer, length)) return true;
+    this.#browser.onDrain(this.#browserDrained);
+    return false;
   };
 
   readonly #browserDrained = () => {
     if (this.#state === 'relaying') this.#server?.resume();
   };
 
-  #checkServerBuffer(): void {
-    const server = this.#server!;
-    if (this.#serverBusy || server.writableLength < this.#maxBuffered) return;
+  /** Writes to the TLS socket; once it holds its high-water mark (`maxBufferedBytes`), stops reading the browser. */
+  #toServer(server: tls.TLSSocket, payload: Buffer): void {
+    if (server.write(payload) || this.#serverBusy) return;
     this.#serverBusy = true;
     this.#updateBrowserFlow();
     server.once('drain', () => {
@@ -219,8 +221,10 @@ export class Relay {
   #updateBrowserFlow(): void {
     if (this.#state === 'closing' || this.#state === 'closed') return;
     const hold = this.#state !== 'relaying' || this.#serverBusy || this.#throttled;
-    if (hold && !this.#ws.isPaused) this.#ws.pause();
-    else if (!hold && this.#ws.isPaused) this.#ws.resume();
+    if (hold === this.#browserPaused) return;
+    this.#browserPaused = hold;
+    if (hold) this.#browser.pause();
+    else this.#browser.resume();
   }
 
   /**
@@ -238,7 +242,7 @@ export class Relay {
     }
     if (!this.#pongSeen) return this.end('heartbeatLost');
     this.#pongSeen = false;
-    this.#ws.ping();
+    this.#browser.ping();
   }
 
   /**
@@ -254,10 +258,10 @@ export class Relay {
     this.#early = [];
     this.#ctx.ended(this, name, detail);
     const ending = endings[name];
-    if (ending.close === null) this.#ws.terminate();
-    else if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(ending.close, ending.reason);
+    if (ending.close === null) this.#browser.terminate();
+    else this.#browser.close(ending.close, ending.reason);
     // Read again, whatever held the browser back: its close frame must get through for the handshake to end.
-    this.#ws.resume();
+    this.#browser.resume();
     const server = this.#server;
     if (server && this.#serverOpen) {
       server.end();
@@ -265,7 +269,7 @@ export class Relay {
       server.resume();
     }
     this.#timer = setTimeout(() => {
-      this.#ws.terminate();
+      this.#browser.terminate();
       this.#server?.destroy();
     }, this.#ctx.limits.closeTimeoutMs);
     this.#settle();

@@ -26,7 +26,10 @@ export interface ResolverOptions {
   /** PEM of the CA to trust for atServers instead of the system store. */
   readonly atServerCa?: string;
   readonly policy: TargetPolicy;
-  readonly limits: Pick<GatewayLimits, 'targetTimeoutMs' | 'directoryCacheMs' | 'directoryMissCacheMs'>;
+  readonly limits: Pick<
+    GatewayLimits,
+    'targetTimeoutMs' | 'directoryCacheMs' | 'directoryMissCacheMs' | 'maxBufferedBytes'
+  >;
   readonly clock: Clock;
 }
 
@@ -40,8 +43,8 @@ export class TargetResolver {
   constructor(options: ResolverOptions) {
     this.#directory = options.directory;
     this.#policy = options.policy;
-    this.#directoryConnector = new TargetConnector(options.directory.ca);
-    this.#atServerConnector = new TargetConnector(options.atServerCa);
+    this.#directoryConnector = new TargetConnector(options.directory.ca, options.limits.maxBufferedBytes);
+    this.#atServerConnector = new TargetConnector(options.atServerCa, options.limits.maxBufferedBytes);
     const lookup: DirectoryLookup = (name) =>
       lookupAtServer({ ...options.directory, timeoutMs: options.limits.targetTimeoutMs }, name);
     this.#cache = new DirectoryCache(lookup, {

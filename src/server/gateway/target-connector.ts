@@ -20,27 +20,42 @@ const unreachableCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH',
 
 const maxSessions = 1_000;
 
+/**
+ * Receives `length` bytes the socket read into `buffer`; returns false to pause the socket. The buffer is
+ * shared by every connection and reused as soon as the callback returns.
+ */
+export type ReadCallback = (length: number, buffer: Buffer) => boolean;
+
+/** One read buffer for all target connections: reads happen one at a time, each consumed before the next. */
+const sharedReadBuffer = Buffer.allocUnsafe(65_536);
+
 export class TargetConnector {
   readonly #context: tls.SecureContext;
+  readonly #highWaterMark: number;
   readonly #sessions = new Map<string, Buffer>();
 
-  /** @param ca PEM of the CA(s) to trust instead of the system store (the local CA of an embedded stack). */
-  constructor(ca?: string) {
+  /**
+   * @param ca PEM of the CA(s) to trust instead of the system store (the local CA of an embedded stack).
+   * @param highWaterMark bytes a connection buffers for writing before `write` asks the writer to wait.
+   */
+  constructor(ca: string | undefined, highWaterMark: number) {
     this.#context = tls.createSecureContext({ ca, minVersion: 'TLSv1.2' });
+    this.#highWaterMark = highWaterMark;
   }
 
   /**
-   * Connects to the first address of `target` that answers and completes a verified TLS handshake.
+   * Connects to the first address of `target` that answers and completes a verified TLS handshake. Data
+   * read from the connection goes to `onRead` (no `data` events).
    *
    * @throws GatewayRefusal `targetUnreachable` when no address answers or the certificate does not verify;
    *   the signal's reason when aborted.
-   * @example const socket = await connector.connect({ host: 'localhost', port: 6465, addresses: ['127.0.0.1'] }, signal);
+   * @example const socket = await connector.connect({ host: 'localhost', port: 6465, addresses: ['127.0.0.1'] }, signal, relayRead);
    */
-  async connect(target: TlsTarget, signal: AbortSignal): Promise<tls.TLSSocket> {
+  async connect(target: TlsTarget, signal: AbortSignal, onRead: ReadCallback): Promise<tls.TLSSocket> {
     let lastError: Error | undefined;
     for (const address of target.addresses) {
       try {
-        return await this.#attempt(target, address, signal);
+        return await this.#attempt(target, address, signal, onRead);
       } catch (error) {
         lastError = error as Error;
         const code = (error as NodeJS.ErrnoException).code;
@@ -51,7 +66,7 @@ export class TargetConnector {
     throw new GatewayRefusal('targetUnreachable', `${target.host}:${target.port}: ${lastError?.message ?? 'no address'}`);
   }
 
-  #attempt(target: TlsTarget, address: string, signal: AbortSignal): Promise<tls.TLSSocket> {
+  #attempt(target: TlsTarget, address: string, signal: AbortSignal, onRead: ReadCallback): Promise<tls.TLSSocket> {
     const key = `${target.host}|${address}|${target.port}`;
     return new Promise((resolve, reject) => {
       const socket = tls.connect({
@@ -63,6 +78,8 @@ export class TargetConnector {
         secureContext: this.#context,
         session: this.#sessions.get(key),
         rejectUnauthorized: true,
+        // Node passes both on to the socket (its typings list them for net sockets only).
+        ...({ highWaterMark: this.#highWaterMark, onread: { buffer: sharedReadBuffer, callback: onRead } } as object),
       });
       const abort = () => socket.destroy();
       signal.addEventListener('abort', abort, { once: true });

@@ -52,6 +52,8 @@ describe('owner authentication with from and cram', () => {
   });
 
   it('refuses from:@bob from a client without a certificate', async () => {
+    // @bob must be known to the atDirectory: for an unknown atSign `from` answers AT0007 first.
+    await stack.create('@bob');
     const alice = await stack.connect('@alice');
     expect(await alice.send('from:@bob')).toBe('error:AT0401-Exception: Certificate Verification Failed');
   });

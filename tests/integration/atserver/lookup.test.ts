@@ -266,14 +266,14 @@ describe('lookup', () => {
     expect(top['_secret@alice']).toBe(1);
   });
 
-  it('answers AT0007 for another atSign’s data until federation can reach its atServer', async () => {
+  it('answers AT0007 for another atSign’s data when the atDirectory does not know that atSign', async () => {
     const bob = await stack.owner('@bob');
-    const unreachable = 'error:AT0007-Secondary server not found : Unable to find secondary address for atSign:alice';
-    // The lookups @bob's SDKs send for what @alice shared with them.
-    expect(await bob.send('lookup:shared_key@alice')).toBe(unreachable);
-    expect(await bob.send('lookup:interop_shared_d3eb96b2@alice')).toBe(unreachable);
-    expect(await bob.send('lookup:all:c_shared_10c36494.interop@alice')).toBe(unreachable);
-    expect(await bob.send('lookup:j_shared_c1cec266@alice')).toBe(unreachable);
+    const unreachable = 'error:AT0007-Secondary server not found : Unable to find secondary address for atSign:nobody';
+    // The lookups @bob's SDKs send for what another atSign shared with them.
+    expect(await bob.send('lookup:shared_key@nobody')).toBe(unreachable);
+    expect(await bob.send('lookup:interop_shared_d3eb96b2@nobody')).toBe(unreachable);
+    expect(await bob.send('lookup:all:c_shared_10c36494.interop@nobody')).toBe(unreachable);
+    expect(await bob.send('lookup:j_shared_c1cec266@nobody')).toBe(unreachable);
   });
 });
 
@@ -314,15 +314,15 @@ describe('plookup', () => {
     );
   });
 
-  it('answers AT0007 for another atSign until federation can reach its atServer', async () => {
-    expect(await alice.send('plookup:publickey@bob')).toBe(
-      'error:AT0007-Secondary server not found : Unable to find secondary address for atSign:bob',
+  it('answers AT0007 for another atSign when the atDirectory does not know it', async () => {
+    expect(await alice.send('plookup:publickey@nobody')).toBe(
+      'error:AT0007-Secondary server not found : Unable to find secondary address for atSign:nobody',
     );
     const bob = await stack.owner('@bob');
     for (const line of [
-      'plookup:all:interop_pub_d3eb96b2@alice',
-      'plookup:all:c_pub_10c36494.interop@alice',
-      'plookup:all:j_pub_c1cec266@alice',
+      'plookup:all:interop_pub_d3eb96b2@nobody',
+      'plookup:all:c_pub_10c36494.interop@nobody',
+      'plookup:all:j_pub_c1cec266@nobody',
     ]) {
       expect(await bob.send(line)).toMatch(/^error:AT0007-/);
     }

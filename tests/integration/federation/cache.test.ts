@@ -143,7 +143,9 @@ describe('cached copies of public records (§5.9)', () => {
     expect(await bob.send('plookup:status@alice')).toBe('data:busy');
     await alice.send('update:ttr:3600:public:status@alice free');
     expect(await bob.send('plookup:status@alice')).toBe('data:busy');
-    expect(await bob.send('plookup:all:status@alice')).toMatch(/^data:\{"key":"cached:public:status@alice","data":"busy",/);
+    expect(await bob.send('plookup:all:status@alice')).toMatch(
+      /^data:\{"key":"cached:public:status@alice","data":"busy",/,
+    );
     expect(await bob.send('plookup:bypassCache:true:all:status@alice')).toMatch(
       /^data:\{"key":"public:status@alice","data":"free",/,
     );
@@ -192,15 +194,50 @@ describe('the cached public key of another atSign (§6.1 step 3, §5.9)', () => 
   it('retires shared_key.erin@frank when @erin’s public key changes', async () => {
     await frank.send('update:shared_key.erin@frank SK');
     await erin.send('update:public:publickey@erin K2');
-    // The copy is kept forever, so only bypassCache (or a new connection) sees the new key.
+    // The copy is kept forever, so only bypassCache (or a new connection) sees the new key. Here the
+    // bypassing plookup opens the first unauthenticated connection, whose public key check finds the change.
     expect(await frank.send('plookup:publickey@erin')).toBe('data:K1');
     stack.clock.advance(1_000);
     expect(await frank.send('plookup:bypassCache:true:publickey@erin')).toBe('data:K2');
     expect(await frank.send('llookup:shared_key.erin@frank')).toMatch(/^error:AT0015-/);
     expect(await frank.send(`llookup:shared_key.erin.until.${stack.clock.now()}@frank`)).toBe('data:SK');
+    // Recreated, not updated: a fresh createdAt and version 0.
+    expect(await frank.send('llookup:meta:cached:public:publickey@erin')).toBe(
+      `data:{"createdBy":"@erin","updatedBy":"@frank","createdAt":"${at()}","updatedAt":"${at()}",` +
+        '"status":"active","version":0,"ttr":-1,"isBinary":false,"isEncrypted":false}',
+    );
+  });
+
+  it('notices a changed public key on a plookup that bypasses the cache over a pooled connection', async () => {
+    await frank.send('update:shared_key.erin@frank SK2');
+    await erin.send('update:public:publickey@erin K3');
+    stack.clock.advance(1_000);
+    expect(await frank.send('plookup:bypassCache:true:publickey@erin')).toBe('data:K3');
+    expect(await frank.send(`llookup:shared_key.erin.until.${stack.clock.now()}@frank`)).toBe('data:SK2');
+    // Public data without a ttr is cached with the 24 h ttl, still forever fresh as a public key.
     expect(await frank.send('llookup:meta:cached:public:publickey@erin')).toBe(
       `data:{"createdBy":"@erin","updatedBy":"@frank","createdAt":"${at()}","updatedAt":"${at()}",` +
         `"expiresAt":"${at(86_400_000)}","status":"active","version":0,"ttl":86400000,"ttr":-1,"isBinary":false,"isEncrypted":false}`,
     );
+  });
+});
+
+describe('config:set:doCacheRefreshNow=true in testing mode (§5.13)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ atSigns: ['@alice', '@bob'], limits: { ...limits, testingMode: true } });
+  });
+  afterAll(() => stack.stop());
+
+  it('runs the cache refresh job at once', async () => {
+    const alice = await stack.owner('@alice');
+    const bob = await stack.owner('@bob');
+    await alice.send('update:ttr:1:@bob:phone@alice +1');
+    expect(await bob.send('lookup:phone@alice')).toBe('data:+1');
+    await alice.send('update:ttr:1:@bob:phone@alice +2');
+    stack.clock.advance(1_001);
+    expect(await bob.send('config:set:doCacheRefreshNow=true')).toBe('data:ok');
+    expect(await bob.send('llookup:cached:@bob:phone@alice')).toBe('data:+2');
   });
 });

@@ -13,10 +13,14 @@ import type { Stack } from '../atserver/harness';
 import { tempDir } from '../../support/temp-dir';
 
 /** A leaf certificate for `names` issued by `stack`'s local CA (so atServers of the stack trust it). */
-export async function issueCertificate(stack: Stack, names: string[]): Promise<TlsMaterial & { remove(): Promise<void> }> {
+export async function issueCertificate(
+  stack: Stack,
+  names: string[],
+): Promise<TlsMaterial & { remove(): Promise<void> }> {
   const dir = await tempDir();
   await mkdir(join(dir.path, 'tls'), { recursive: true });
-  for (const file of ['ca.crt', 'ca.key']) await copyFile(join(stack.dataDir, 'tls', file), join(dir.path, 'tls', file));
+  for (const file of ['ca.crt', 'ca.key'])
+    await copyFile(join(stack.dataDir, 'tls', file), join(dir.path, 'tls', file));
   return { ...(await ensureLocalCa(dir.path, names)), remove: () => dir.remove() };
 }
 

@@ -151,7 +151,10 @@ export function notificationRecord(draft: NotificationDraft, dateTime: number, n
 export function commandDraft(
   command: Notify,
   limits: AtSignContext['limits'],
-): Pick<NotificationDraft, 'id' | 'value' | 'opType' | 'messageType' | 'priority' | 'strategy' | 'notifier' | 'depth' | 'ttl'> {
+): Pick<
+  NotificationDraft,
+  'id' | 'value' | 'opType' | 'messageType' | 'priority' | 'strategy' | 'notifier' | 'depth' | 'ttl'
+> {
   return {
     ...(command.id ? { id: command.id } : {}),
     value: command.value ?? null,

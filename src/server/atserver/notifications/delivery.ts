@@ -2,9 +2,10 @@
  * Delivery of sent notifications to other atSigns' atServers (atprotocol.md §6.4): a queue per recipient,
  * sent one at a time in the order they were made as `notify:<body>` over the federation seam, each expected
  * to answer `data:success`. A recipient that fails is retried with back-off (doubling from
- * `notificationRetryBaseMs` to `notificationRetryMaxMs`, timed by the injected clock); each failed
- * notification is `errored` in the log and queued again with `retryCount + 1` and a lower priority until
- * `notificationMaxRetries`. What is still queued when the server stops is loaded again when it starts.
+ * `notificationRetryBaseMs` to `notificationRetryMaxMs` of the injected clock's time, looked at whenever the
+ * queue is nudged: by a new notification or by the periodic job); each failed notification is `errored` in
+ * the log and queued again with `retryCount + 1` and a lower priority until `notificationMaxRetries`. What is
+ * still queued when the server stops is loaded again when it starts.
  */
 import type { Clock } from '../../clock';
 import type { AtServerLimits } from '../../config';
@@ -48,12 +49,14 @@ function queued(recipient: Recipient): StoredNotification[] {
 export class DeliveryQueue {
   readonly #options: DeliveryOptions;
   readonly #recipients = new Map<string, Recipient>();
-  readonly #stop = new AbortController();
+  #closed = false;
   /** Notifications being sent right now, and those of them `notify:remove` deleted meanwhile. */
   readonly #inFlight = new Set<string>();
   readonly #removed = new Set<string>();
+  /** The order notifications were queued in: what sends them in creation order within one millisecond. */
+  readonly #order = new Map<string, number>();
+  #queued = 0;
   #pumpScheduled = false;
-  #wakeAt: number | undefined;
   #active = 0;
 
   constructor(options: DeliveryOptions) {
@@ -93,6 +96,7 @@ export class DeliveryQueue {
       recipient.latest.forEach(drop);
     }
     if (this.#inFlight.has(id)) this.#removed.add(id);
+    else this.#order.delete(id);
   }
 
   /** How many notifications wait for `atSign` (all recipients when absent). */
@@ -101,9 +105,12 @@ export class DeliveryQueue {
     return recipients.reduce((sum, recipient) => sum + (recipient ? queued(recipient).length : 0), 0);
   }
 
-  /** Runs a delivery pass soon (after the current synchronous work, so one pass takes a burst). */
+  /**
+   * Runs a delivery pass soon (after the current synchronous work, so one pass takes a burst): recipients with
+   * notifications waiting and no back-off running are served. The server's periodic job calls it too.
+   */
   nudge(): void {
-    if (this.#pumpScheduled || this.#stop.signal.aborted) return;
+    if (this.#pumpScheduled || this.#closed) return;
     this.#pumpScheduled = true;
     queueMicrotask(() => {
       this.#pumpScheduled = false;
@@ -113,10 +120,15 @@ export class DeliveryQueue {
 
   /** Stops delivering; what is still queued stays in the log for the next start. */
   close(): void {
-    this.#stop.abort();
+    this.#closed = true;
   }
 
+  /** Oldest first: by time, then by the order they were queued in. */
+  #byAge = (a: StoredNotification, b: StoredNotification): number =>
+    a.dateTime - b.dateTime || (this.#order.get(a.id) ?? 0) - (this.#order.get(b.id) ?? 0);
+
   #add(record: StoredNotification): void {
+    if (!this.#order.has(record.id)) this.#order.set(record.id, (this.#queued += 1));
     let recipient = this.#recipients.get(record.toAtSign);
     if (!recipient) {
       recipient = { all: [], latest: new Map(), failures: 0, retryAt: 0, busy: false };
@@ -127,8 +139,10 @@ export class DeliveryQueue {
       return;
     }
     // strategy:latest keeps the newest latestN per notifier; older ones stay `queued` in the log, unsent (§6.4).
-    const kept = [...(recipient.latest.get(record.notifier) ?? []), record].sort((a, b) => a.dateTime - b.dateTime);
-    recipient.latest.set(record.notifier, kept.slice(-Math.max(record.depth, 1)));
+    const kept = [...(recipient.latest.get(record.notifier) ?? []), record].sort(this.#byAge);
+    const depth = Math.max(record.depth, 1);
+    for (const dropped of kept.slice(0, -depth)) this.#order.delete(dropped.id);
+    recipient.latest.set(record.notifier, kept.slice(-depth));
   }
 
   #retried(record: StoredNotification): StoredNotification {
@@ -137,7 +151,7 @@ export class DeliveryQueue {
 
   /** Starts deliveries to the recipients that are due, highest priority and longest waiting first. */
   #pump(): void {
-    if (this.#stop.signal.aborted) return;
+    if (this.#closed) return;
     const now = this.#options.clock.now();
     const due = [...this.#recipients]
       .filter(([, recipient]) => !recipient.busy && recipient.retryAt <= now)
@@ -154,23 +168,6 @@ export class DeliveryQueue {
       if (this.#active >= this.#options.limits.notificationDeliveryConcurrency) break;
       void this.#deliver(atSign, recipient);
     }
-    this.#scheduleWake(now);
-  }
-
-  /** Sleeps on the clock until the earliest back-off ends, then pumps again. */
-  #scheduleWake(now: number): void {
-    let earliest: number | undefined;
-    for (const recipient of this.#recipients.values()) {
-      if (recipient.busy || recipient.retryAt <= now || queued(recipient).length === 0) continue;
-      earliest = Math.min(earliest ?? recipient.retryAt, recipient.retryAt);
-    }
-    if (earliest === undefined || (this.#wakeAt !== undefined && this.#wakeAt <= earliest)) return;
-    const wakeAt = earliest;
-    this.#wakeAt = wakeAt;
-    void this.#options.clock.sleep(wakeAt - now, this.#stop.signal).then(() => {
-      if (this.#wakeAt === wakeAt) this.#wakeAt = undefined;
-      this.#pump();
-    });
   }
 
   /** Sends everything queued for one recipient, oldest first, until its queue is empty or a send fails. */
@@ -178,8 +175,8 @@ export class DeliveryQueue {
     recipient.busy = true;
     this.#active += 1;
     try {
-      while (!this.#stop.signal.aborted) {
-        const batch = queued(recipient).sort((a, b) => a.dateTime - b.dateTime);
+      while (!this.#closed) {
+        const batch = queued(recipient).sort(this.#byAge);
         if (batch.length === 0) break;
         recipient.all.length = 0;
         recipient.latest.clear();
@@ -198,7 +195,7 @@ export class DeliveryQueue {
     } finally {
       recipient.busy = false;
       this.#active -= 1;
-      if (queued(recipient).length === 0 && recipient.failures === 0) this.#recipients.delete(atSign);
+      if (queued(recipient).length === 0) this.#recipients.delete(atSign);
       this.#pump();
     }
   }
@@ -213,6 +210,7 @@ export class DeliveryQueue {
       // An expired notification is not worth sending; `notify:status` already reports it expired.
       if (record.expiresAt !== undefined && record.expiresAt < this.#options.clock.now()) {
         this.#settled(record.id);
+        this.#order.delete(record.id);
         continue;
       }
       try {
@@ -223,6 +221,7 @@ export class DeliveryQueue {
           failed.push(record);
           continue;
         }
+        this.#order.delete(record.id);
         // Not awaited: the next notification goes out while this status is written (writes keep their order).
         if (this.#settled(record.id)) void this.#persist({ ...record, status: 'delivered' });
       } catch (error) {
@@ -240,6 +239,7 @@ export class DeliveryQueue {
     await this.#persist({ ...record, status: 'errored' });
     if (record.retryCount >= this.#options.limits.notificationMaxRetries) {
       this.#options.log.warn('notification given up', { to: record.toAtSign, id: record.id });
+      this.#order.delete(record.id);
       return;
     }
     this.#add(this.#retried(record));
@@ -248,7 +248,9 @@ export class DeliveryQueue {
   /** Ends a notification's flight; false when `notify:remove` deleted it meanwhile (nothing more to do). */
   #settled(id: string): boolean {
     this.#inFlight.delete(id);
-    return !this.#removed.delete(id);
+    if (!this.#removed.delete(id)) return true;
+    this.#order.delete(id);
+    return false;
   }
 
   async #persist(record: StoredNotification): Promise<void> {

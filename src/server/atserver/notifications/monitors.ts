@@ -13,7 +13,7 @@ import { isAuthorized } from '../authorization';
 import type { AtSignContext, VerbContext } from '../context';
 import type { InboundConnection } from '../inbound-pool';
 import type { Session } from '../session';
-import { liveEvent, type StoredNotification } from '../store/notification-log';
+import { liveEvent, notificationLog, type StoredNotification } from '../store/notification-log';
 import { storedEvent } from './views';
 
 /** What a `monitor` command asks for. */
@@ -127,7 +127,7 @@ export class MonitorHub {
 
   async #replay(subscription: Subscription, epochMillis: number): Promise<void> {
     const { connection } = subscription;
-    const log = this.#server.store.notifications;
+    const log = notificationLog(this.#server.store);
     const withSelf = subscription.selfNotifications;
     let position: { epochMillis: number; afterId?: string } = { epochMillis };
     for (;;) {

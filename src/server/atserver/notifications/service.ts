@@ -1,10 +1,12 @@
 /**
  * The notification side of one atSign's atServer (atprotocol.md §5.17–§5.23, §6.4–§6.6, §8.4, §8.5): the log
- * in the store, the delivery queue to other atServers, the monitors, and the background jobs — stats
- * notifications every `statsNotificationIntervalMs` and deletion of expired notifications every
- * `notificationCompactionMs`, both timed by the injected clock.
+ * in the store, the delivery queue to other atServers, the monitors, and the background jobs (§8.5), run on
+ * timers like the record expiry job: the delivery queue's retry pass every `notificationJobMs`, stats
+ * notifications every `statsNotificationIntervalMs`, and deletion of expired notifications every
+ * `notificationCompactionMs`. What they decide (back-off ended, notification expired) is read from the
+ * injected clock.
  */
-import type { StoredNotification } from '../store/notification-log';
+import { notificationLog, type StoredNotification } from '../store/notification-log';
 import type { AtSignContext } from '../context';
 import { DeliveryQueue } from './delivery';
 import { MonitorHub } from './monitors';
@@ -21,7 +23,7 @@ const expiryBatch = 500;
 export async function expireNotifications(server: Pick<AtSignContext, 'store'>, now: number): Promise<number> {
   let deleted = 0;
   for (;;) {
-    const count = await server.store.notifications.removeExpired(now, expiryBatch);
+    const count = await notificationLog(server.store).removeExpired(now, expiryBatch);
     deleted += count;
     if (count < expiryBatch) return deleted;
   }
@@ -32,9 +34,9 @@ export class Notifications {
   readonly monitors: MonitorHub;
   readonly delivery: DeliveryQueue;
   readonly #server: AtSignContext;
-  readonly #stop = new AbortController();
-  /** Jobs running right now (not the waits between them): `close` lets them finish. */
-  readonly #running = new Set<Promise<unknown>>();
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
+  /** The compaction job while it runs (one run at a time; `close` lets it finish). */
+  #compacting: Promise<unknown> | undefined;
 
   constructor(server: AtSignContext) {
     this.#server = server;
@@ -43,24 +45,29 @@ export class Notifications {
       clock: server.clock,
       limits: server.limits,
       log: server.log,
-      notifications: server.store.notifications,
+      notifications: notificationLog(server.store),
       remote: () => server.remote,
     });
   }
 
   /** Queues again what the log still has to deliver (after a restart) and starts the background jobs. */
   start(): void {
-    const { limits, store, clock } = this.#server;
-    this.delivery.load(store.notifications.pending());
+    const { limits, store, clock, log } = this.#server;
+    this.delivery.load(notificationLog(store).pending());
+    this.#every(limits.notificationJobMs, () => this.delivery.nudge());
     this.#every(limits.statsNotificationIntervalMs, () => this.monitors.heartbeat());
-    this.#every(limits.notificationCompactionMs, () => expireNotifications(this.#server, clock.now()));
+    this.#every(limits.notificationCompactionMs, () => {
+      this.#compacting ??= expireNotifications(this.#server, clock.now())
+        .catch((error: unknown) => log.error('notification expiry failed', { error: String(error) }))
+        .finally(() => (this.#compacting = undefined));
+    });
   }
 
-  /** Stops deliveries and jobs; resolves once a running job has finished. */
+  /** Stops deliveries and jobs; resolves once a running compaction has finished. */
   async close(): Promise<void> {
-    this.#stop.abort();
+    for (const timer of this.#timers) clearInterval(timer);
     this.delivery.close();
-    await Promise.all(this.#running);
+    await this.#compacting;
   }
 
   /**
@@ -71,7 +78,7 @@ export class Notifications {
     if (record.toAtSign === this.#server.atSign) {
       return this.store({ ...record, type: 'received', status: 'delivered' });
     }
-    const written = this.#server.store.notifications.put(record);
+    const written = notificationLog(this.#server.store).put(record);
     // Queued right away (before the write is on disk): delivery starts at once, the write keeps its order.
     this.delivery.enqueue(record);
     await written;
@@ -82,9 +89,16 @@ export class Notifications {
    * monitors as it is written. Resolves once the log has it.
    */
   async store(record: StoredNotification): Promise<void> {
-    const log = this.#server.store.notifications;
+    const log = notificationLog(this.#server.store);
     const stamped = { ...record, dateTime: log.stamp(record.dateTime) };
-    await log.put(stamped, () => this.monitors.publish(stamped));
+    await log.put(stamped, () => {
+      // Runs inside the write's transaction: a monitor's trouble must not fail the write.
+      try {
+        this.monitors.publish(stamped);
+      } catch (error) {
+        this.#server.log.error('monitor publish failed', { error: String(error) });
+      }
+    });
   }
 
   /**
@@ -94,7 +108,7 @@ export class Notifications {
    */
   async remove(id: string): Promise<void> {
     this.delivery.forget(id);
-    await this.#server.store.notifications.remove(id);
+    await notificationLog(this.#server.store).remove(id);
   }
 
   /**
@@ -106,21 +120,17 @@ export class Notifications {
     setImmediate(() => this.monitors.stats(operation, commitId));
   }
 
-  /** Runs `job` every `intervalMs` of the clock's time until closed; 0 or a negative interval disables it. */
-  #every(intervalMs: number, job: () => unknown): void {
+  /** Runs `job` every `intervalMs` (0 or negative: never) without keeping the process alive for it. */
+  #every(intervalMs: number, job: () => void): void {
     if (intervalMs <= 0) return;
-    const { clock } = this.#server;
-    const signal = this.#stop.signal;
-    void (async () => {
-      for (;;) {
-        await clock.sleep(intervalMs, signal);
-        if (signal.aborted) return;
-        const running = Promise.resolve()
-          .then(job)
-          .catch((error: unknown) => this.#server.log.error('notification job failed', { error: String(error) }));
-        this.#running.add(running);
-        await running.finally(() => this.#running.delete(running));
+    const timer = setInterval(() => {
+      try {
+        job();
+      } catch (error) {
+        this.#server.log.error('notification job failed', { error: String(error) });
       }
-    })();
+    }, intervalMs);
+    timer.unref();
+    this.#timers.push(timer);
   }
 }

@@ -77,7 +77,11 @@ async function checkRemotePublicKey(peer: PeerConnection, self: FederationSelf):
  */
 export function startFederation(self: FederationSelf, federation: Federation, tls: TlsMaterial): FederationRuntime {
   const locate = directoryLocator(federation.directory);
-  const peerTls: PeerTls = { certPem: tls.certPem, keyPem: tls.keyPem, caPem: trustedCaPem(tls, federation.trustedCaPem) };
+  const peerTls: PeerTls = {
+    certPem: tls.certPem,
+    keyPem: tls.keyPem,
+    caPem: trustedCaPem(tls, federation.trustedCaPem),
+  };
   const pool = new OutboundPool({
     limits: self.limits,
     now: () => self.clock.now(),
@@ -99,7 +103,9 @@ export function startFederation(self: FederationSelf, federation: Federation, tl
       request(atSign, command, options = {}) {
         const { limits } = self;
         // The reference waits 10 s for a notify answer and 5 s for anything else (§1.8).
-        const timeoutMs = command.startsWith('notify:') ? limits.outboundNotifyTimeoutMs : limits.outboundRequestTimeoutMs;
+        const timeoutMs = command.startsWith('notify:')
+          ? limits.outboundNotifyTimeoutMs
+          : limits.outboundRequestTimeoutMs;
         return pool.request(fixAtSign(atSign), command, { anonymous: options.anonymous ?? false, timeoutMs });
       },
     },

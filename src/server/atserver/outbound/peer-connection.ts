@@ -74,10 +74,7 @@ export async function ask(peer: PeerConnection, command: string, timeoutMs: numb
     answer = await peer.client.exchange(command, { timeoutMs });
   } catch (error) {
     if (error instanceof AtError && error.code === 'AT0023') {
-      throw new AtError(
-        'AT0023',
-        `No response after ${timeoutMs} millis from remote secondary ${describePeer(peer)}`,
-      );
+      throw new AtError('AT0023', `No response after ${timeoutMs} millis from remote secondary ${describePeer(peer)}`);
     }
     const reason = error instanceof Error ? error.message : String(error);
     throw new AtError('AT0004', `Outbound connection to ${describePeer(peer)} failed: ${reason}`, { close: false });

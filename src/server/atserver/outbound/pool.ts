@@ -55,11 +55,7 @@ export class OutboundPool {
    * @throws AtError `AT0006` `max limit reached on outbound pool` when every pooled connection is busy;
    *   the errors of opening a connection (AT0007, AT0021, AT0008) and of {@link ask}.
    */
-  async request(
-    atSign: string,
-    command: string,
-    options: { anonymous: boolean; timeoutMs: number },
-  ): Promise<string> {
+  async request(atSign: string, command: string, options: { anonymous: boolean; timeoutMs: number }): Promise<string> {
     const entry = this.#acquire(atSign, options.anonymous);
     try {
       return await this.#send(entry, command, options.timeoutMs);

@@ -11,7 +11,12 @@
 export class GroupCommit {
   readonly #transaction: (run: () => void) => void;
   readonly #sync: () => Promise<void>;
-  #pending: { work: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  #pending: {
+    work: () => unknown;
+    committed?: () => void;
+    resolve: (value: unknown) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
   /** Committed batches waiting for the next sync: each settles its callers with the sync's outcome. */
   #unsynced: ((syncError?: unknown) => void)[] = [];
   #scheduled = false;
@@ -28,10 +33,14 @@ export class GroupCommit {
     this.#sync = sync;
   }
 
-  /** Queues `work` for the next batch; resolves with its result once the batch is durable. */
-  submit<T>(work: () => T): Promise<T> {
+  /**
+   * Queues `work` for the next batch; resolves with its result once the batch is durable. `committed` runs as
+   * soon as the batch's transaction has committed (before the sync), unless `work` threw: the moment its
+   * change becomes what every read sees, for caches of it.
+   */
+  submit<T>(work: () => T, committed?: () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#pending.push({ work, committed, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         // setImmediate runs after pending I/O callbacks: every request that has already arrived joins this batch.
@@ -69,6 +78,7 @@ export class GroupCommit {
     }
     this.#batches += 1;
     this.#writes += batch.length;
+    batch.forEach((item, index) => failures.has(index) || item.committed?.());
     this.#unsynced.push((syncError) =>
       batch.forEach((item, index) => {
         if (failures.has(index)) item.reject(failures.get(index));

@@ -3,6 +3,7 @@ import type { Metadata } from '$lib/at/metadata';
 import { liveNotificationMetadata } from '$lib/at/metadata-json';
 import { notificationJson, type NotificationEvent } from '$lib/at/notification';
 import type { NotifyMessageType, NotifyOperation, NotifyPriority, NotifyStrategy } from '$lib/at/verbs/notify';
+import type { AtSignStore } from './atsign-store';
 import type { GroupCommit } from './group-commit';
 
 /** `sent` (queued for another atSign), `received` (for this atSign's monitors) or `self` (the server's own news). */
@@ -261,4 +262,20 @@ export class NotificationLog {
     if (ids.length > 0) await this.#writes.submit(() => ids.forEach((id) => this.#delete.run(id)));
     return ids.length;
   }
+}
+
+const logs = new WeakMap<object, NotificationLog>();
+
+/**
+ * The notification log of a store: its `notifications` log when it has one, else one made on first use and
+ * kept for the store's lifetime (so every caller shares one log, and one `epochMillis` stamp).
+ *
+ * @example notificationLog(server.store).get('3c0ff5a1-6f0e-4a4e-9a43-1b2c3d4e5f60')
+ */
+export function notificationLog(store: Pick<AtSignStore, 'db' | 'writes'>): NotificationLog {
+  const own = (store as { notifications?: unknown }).notifications;
+  if (own instanceof NotificationLog) return own;
+  let log = logs.get(store);
+  if (!log) logs.set(store, (log = new NotificationLog(store.db, store.writes)));
+  return log;
 }

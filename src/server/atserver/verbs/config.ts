@@ -48,7 +48,7 @@ function readSetting(command: ConfigSetting): { name: string; value?: string } {
 }
 
 /** `config:set|reset|print`: `ok` / the value in testing mode, else `testing mode disabled by default`. */
-function changeSetting(command: ConfigSetting, ctx: VerbContext): Reply {
+async function changeSetting(command: ConfigSetting, ctx: VerbContext): Promise<Reply> {
   const { name, value } = readSetting(command);
   const { limits } = ctx.server;
   if (!limits.testingMode) return dataReply('testing mode disabled by default');
@@ -56,6 +56,9 @@ function changeSetting(command: ConfigSetting, ctx: VerbContext): Reply {
   switch (command.operation) {
     case 'set':
       settings.set(name, parseSettingValue(value ?? ''));
+      // Setting doCacheRefreshNow to true runs the cache refresh job at once (the reference does not wait
+      // for it; waiting lets a client see its effect after the `ok`).
+      if (name === 'doCacheRefreshNow' && value === 'true') await ctx.server.refreshCache?.();
       return dataReply('ok');
     case 'reset':
       settings.reset(name);

@@ -9,7 +9,7 @@ import type { NotifyFetch, NotifyList, NotifyRemove, NotifyStatus } from '$lib/a
 import { isAuthorized } from '../authorization';
 import type { VerbContext } from '../context';
 import { fetchJson, storedEvent } from '../notifications/views';
-import type { StoredNotification } from '../store/notification-log';
+import { notificationLog, type StoredNotification } from '../store/notification-log';
 import { lazyMatcher } from '../user-regex';
 import { notificationsOf } from './notify';
 
@@ -64,11 +64,13 @@ export function notifyList(command: NotifyList, ctx: VerbContext): Reply {
     return dataReply(null);
   }
   const matches = command.regex === undefined ? undefined : lazyMatcher(command.regex);
-  const listed = server.store.notifications.received(now).filter((record) => {
-    if (!mayRead(ctx, record, 'notify:list')) return false;
-    if (range.from !== undefined && (record.dateTime < range.from || record.dateTime > range.to)) return false;
-    return !matches || matches(record.key) || matches(record.fromAtSign.replaceAll('@', ''));
-  });
+  const listed = notificationLog(server.store)
+    .received(now)
+    .filter((record) => {
+      if (!mayRead(ctx, record, 'notify:list')) return false;
+      if (range.from !== undefined && (record.dateTime < range.from || record.dateTime > range.to)) return false;
+      return !matches || matches(record.key) || matches(record.fromAtSign.replaceAll('@', ''));
+    });
   if (listed.length === 0) return dataReply(null);
   return dataReply(JSON.stringify(listed.map((record) => notificationJson(storedEvent(record)))));
 }
@@ -89,7 +91,7 @@ function refuse(ctx: VerbContext, action: 'fetch' | 'remove', key: string): AtEr
  * @example notify:status:3c0ff5a1-6f0e-4a4e-9a43-1b2c3d4e5f60  →  data:delivered
  */
 export function notifyStatus(command: NotifyStatus, ctx: VerbContext): Reply {
-  const record = ctx.server.store.notifications.get(command.notificationId);
+  const record = notificationLog(ctx.server.store).get(command.notificationId);
   if (!record) return dataReply(null);
   if (!isAuthorized(ctx, record.key, 'r', 'notify:status')) throw refuse(ctx, 'fetch', record.key);
   const expired = record.expiresAt !== undefined && record.expiresAt < ctx.server.clock.now();
@@ -105,7 +107,7 @@ export function notifyStatus(command: NotifyStatus, ctx: VerbContext): Reply {
  */
 export function notifyFetch(command: NotifyFetch, ctx: VerbContext): Reply {
   const id = command.notificationId;
-  const record = ctx.server.store.notifications.get(id);
+  const record = notificationLog(ctx.server.store).get(id);
   if (!record) return dataReply(JSON.stringify({ id, notificationStatus: 'NotificationStatus.expired' }));
   if (!isAuthorized(ctx, record.key, 'r', 'notify:fetch')) throw refuse(ctx, 'fetch', record.key);
   return dataReply(fetchJson(record));
@@ -119,7 +121,7 @@ export function notifyFetch(command: NotifyFetch, ctx: VerbContext): Reply {
  */
 export async function notifyRemove(command: NotifyRemove, ctx: VerbContext): Promise<Reply> {
   const id = command.notificationId;
-  const record = ctx.server.store.notifications.get(id);
+  const record = notificationLog(ctx.server.store).get(id);
   if (record && !isAuthorized(ctx, record.key, 'rw', 'notify:remove')) throw refuse(ctx, 'remove', record.key);
   await notificationsOf(ctx.server).remove(id);
   return dataReply('success');

@@ -78,7 +78,8 @@ async function receive(command: Notify, ctx: VerbContext, recipient: string | un
   if (toAtSign !== server.atSign) return dataReply('success');
   let metadata = notifyMetadata(command.metadata, opType, messageType, command.atKey, command.value, server.atSign);
   // A text message's metadata only says whether the text is encrypted.
-  if (messageType === 'text') metadata = { createdBy: server.atSign, isEncrypted: command.metadata.isEncrypted ?? false };
+  if (messageType === 'text')
+    metadata = { createdBy: server.atSign, isEncrypted: command.metadata.isEncrypted ?? false };
   const now = server.clock.now();
   const record = notificationRecord(
     { ...draft, type: 'received', status: 'queued', fromAtSign: from, toAtSign, key, metadata },

@@ -99,6 +99,25 @@ describe('AtSignStore', () => {
     expect(await put).toBe(0);
   });
 
+  it('answers a read with the latest write, delete and rewrite of a key it has read before', async () => {
+    await store.keys.put(record('k@alice', 'v1'), '*');
+    expect(store.keys.get('k@alice')?.value).toBe('v1');
+    await store.keys.put(record('k@alice', 'v2', { ttl: 5 }), '*');
+    expect(store.keys.get('k@alice')).toEqual(record('k@alice', 'v2', { ttl: 5 }));
+    await store.keys.remove('k@alice');
+    expect(store.keys.get('k@alice')).toBeUndefined();
+    await store.keys.put(record('k@alice', 'v3'), '*');
+    expect(store.keys.get('k@alice')?.value).toBe('v3');
+  });
+
+  it('hands out copies: changing a record read does not change what the next read sees', async () => {
+    await store.keys.put(record('k@alice', 'v', { ttl: 5 }), '*');
+    const first = store.keys.get('k@alice')!;
+    first.metadata.ttl = 99;
+    first.value = 'changed';
+    expect(store.keys.get('k@alice')).toEqual(record('k@alice', 'v', { ttl: 5 }));
+  });
+
   it('keeps records and the commit sequence across a reopen', async () => {
     await store.keys.put(record('a@alice'), '*');
     await store.keys.remove('a@alice');

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { formatDartDate } from '$lib/at/dart-date';
 import { AtError } from '$lib/at/errors';
 import { formatReply } from '$lib/at/response';
 import { lookup as lookupGrammar, plookup as plookupGrammar } from '$lib/at/verbs/lookup';
@@ -118,12 +119,21 @@ describe('lookup for peers and other atServers', () => {
       expect(requests).toEqual([['@bob', 'lookup:all:phone@bob', { anonymous: false }]]);
     });
 
-    it('names the record @alice:<key>@bob in an all answer', async () => {
+    it('names the record @alice:<key>@bob in an all answer, with the metadata of the copy it cached', async () => {
       const reply = await lookup(lookupGrammar.parse('lookup:all:phone@bob'), owner(remoteAnswering(remoteRecord)));
+      const [now, refresh] = [formatDartDate(clock.now()), formatDartDate(clock.now() + 86_400_000)];
       expect(formatReply(reply, '@alice@')).toBe(
-        'data:{"key":"@alice:phone@bob","data":"+44","metaData":{"createdBy":"@bob","createdAt":"2024-10-24 10:00:00.123Z",' +
-          '"updatedAt":"2024-10-24 10:00:00.123Z","version":2,"ttr":86400,"ccd":false}}\n@alice@',
+        `data:{"key":"@alice:phone@bob","data":"+44","metaData":{"createdBy":"@bob","updatedBy":"@alice","createdAt":"${now}",` +
+          `"updatedAt":"${now}","refreshAt":"${refresh}","status":"active","version":0,"ttr":86400,"ccd":false}}\n@alice@`,
       );
+    });
+
+    it('answers the fresh cached copy without asking the other atServer again', async () => {
+      const remote = remoteAnswering(remoteRecord);
+      await lookup(lookupGrammar.parse('lookup:phone@bob'), owner(remote));
+      const reply = await lookup(lookupGrammar.parse('lookup:all:phone@bob'), owner(remote));
+      expect(formatReply(reply, '@alice@')).toMatch(/^data:\{"key":"cached:@alice:phone@bob","data":"\+44",/);
+      expect(requests).toHaveLength(1);
     });
 
     it('answers AT0015 with the remoteLookUp text when the other atServer answers null', async () => {
