@@ -178,7 +178,10 @@ export interface GatewayLimits {
   maxConnectionsPerIp: number;
   /** Largest WebSocket message from a browser; more closes with 1009. The atServer's buffer limit (§1.3). */
   maxMessageBytes: number;
-  /** Messages per second one client address may send, summed over its connections; past it, reading pauses. */
+  /**
+   * Messages (WebSocket data frames) per second one client address may send, summed over its connections;
+   * past it, the gateway stops reading from that address until its allowance has refilled.
+   */
   messagesPerSecondPerIp: number;
   /** Messages a client address may send at once before `messagesPerSecondPerIp` applies (token bucket size). */
   messageBurstPerIp: number;
@@ -225,14 +228,7 @@ export const defaultGatewayLimits: GatewayLimits = {
  * for the ranges). `ipv4Mapped` is `::ffff:a.b.c.d`, which would smuggle any IPv4 address past IPv6 rules.
  */
 export type AddressClass =
-  | 'loopback'
-  | 'private'
-  | 'linkLocal'
-  | 'cgnat'
-  | 'multicast'
-  | 'ipv4Mapped'
-  | 'unspecified'
-  | 'reserved';
+  'loopback' | 'private' | 'linkLocal' | 'cgnat' | 'multicast' | 'ipv4Mapped' | 'unspecified' | 'reserved';
 
 /** Which atServers the gateway may connect to, after the atDirectory has named one. */
 export interface GatewayPolicy {

@@ -139,6 +139,12 @@ export function mergeMetadata(
   return withoutUndefined(merged);
 }
 
+/** A plain loop: this runs on every update, and entries/filter/fromEntries cost several allocations each. */
 function withoutUndefined(metadata: Metadata): Metadata {
-  return Object.fromEntries(Object.entries(metadata).filter(([, value]) => value !== undefined)) as Metadata;
+  const defined: Record<string, unknown> = {};
+  for (const field in metadata) {
+    const value = metadata[field as keyof Metadata];
+    if (value !== undefined) defined[field] = value;
+  }
+  return defined as unknown as Metadata;
 }

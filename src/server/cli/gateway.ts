@@ -111,7 +111,8 @@ directory and relays to that atServer only if it passes the allow-list. Lists ar
   },
   async run(input) {
     const level = text(input, 'log-level') ?? 'info';
-    if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new UsageError(`unknown log level ${level}`);
+    if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level))
+      throw new UsageError(`unknown log level ${level}`);
     const embedded = text(input, 'directory') === undefined;
     const directory = parseHostPort(text(input, 'directory') ?? embeddedDirectory);
     if (!directory) throw new UsageError(`not a HOST:PORT directory address: ${text(input, 'directory')}`);

@@ -18,6 +18,7 @@ export interface HealthReport {
   readonly uptimeSeconds: number;
   readonly connections: { readonly open: number; readonly accepted: number; readonly relayed: number };
   readonly bytes: { readonly fromBrowsers: number; readonly toBrowsers: number };
+  /** Data frames from browsers: whole messages, or fragments of one. */
   readonly messagesFromBrowsers: number;
   /** Ends by kind (refused, failed, closed) and by endings-table name. */
   readonly ended: Record<EndingKind, number>;

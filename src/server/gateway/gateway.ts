@@ -5,7 +5,7 @@
  * the only way the app reaches atDirectories and atServers, and it only ever connects where the configured
  * atDirectory and the allow-list say.
  */
-import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -20,14 +20,14 @@ import {
 import { silentLogger, type Logger } from '../log';
 import { Admission } from './admission';
 import { AppFiles } from './app-files';
-import { clientKey } from './address-class';
 import { GatewayCounters, type HealthReport } from './counters';
 import { endings, type EndingName } from './endings';
 import { RateLimiter } from './rate-limiter';
 import { Relay, type RelayContext } from './relay';
 import { TargetResolver, type DirectoryConfig } from './resolver';
 import { contentSecurityPolicy, securityHeaders, websocketOrigins } from './security-headers';
-import { describeTarget, parseTargetPath, relayPathPrefix } from './target';
+import { answerRequest, clientAddress, pathOf, refuseUpgrade, serverOptions } from './http-answers';
+import { describeTarget, parseTargetPath } from './target';
 import { TargetPolicy, type ResolveAll } from './target-policy';
 import { WebSocketConnection } from './websocket/connection';
 import { acceptHandshake } from './websocket/handshake';
@@ -91,36 +91,6 @@ function displayHost(host: string): string {
 }
 
 /**
- * Options of the HTTP(S) server: request timeouts (Node checks them every `connectionsCheckingInterval`, 30 s
- * by default, so check often enough), and `maxBufferedBytes` as every socket's high-water mark, which is what
- * a relay's back-pressure waits on.
- */
-function serverOptions(limits: GatewayLimits) {
-  const ms = limits.handshakeTimeoutMs;
-  return {
-    headersTimeout: ms,
-    requestTimeout: ms,
-    connectionsCheckingInterval: Math.min(1_000, ms),
-    highWaterMark: limits.maxBufferedBytes,
-  };
-}
-
-/** The path of a request, or null when its target is not a URL path at all. */
-function pathOf(req: IncomingMessage): string | null {
-  try {
-    return new URL(req.url ?? '/', 'http://gateway').pathname;
-  } catch {
-    return null;
-  }
-}
-
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
-  const last = typeof forwarded === 'string' ? forwarded.split(',').pop()?.trim() : undefined;
-  return clientKey(last || req.socket.remoteAddress || 'unknown');
-}
-
-/**
  * Starts a gateway.
  *
  * @example
@@ -138,7 +108,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   if (app.empty) log.warn('no built app to serve', { appDir: options.appDir ?? null });
   const counters = new GatewayCounters(clock.now());
   const limiter = new RateLimiter({ perSecond: limits.messagesPerSecondPerIp, burst: limits.messageBurstPerIp }, clock);
-  const resolver = new TargetResolver({ directory: options.directory, atServerCa: options.atServerCa, policy, limits, clock });
+  const resolver = new TargetResolver({
+    directory: options.directory,
+    atServerCa: options.atServerCa,
+    policy,
+    limits,
+    clock,
+  });
   const relays = new Set<Relay>();
   const drainWaiters: (() => void)[] = [];
   let nextId = 1;
@@ -197,19 +173,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const headers = securityHeaders(csp, Boolean(options.tls));
 
-  const refuseUpgrade = (socket: Socket, name: EndingName, client: string) => {
-    const ending = endings[name];
-    const status = ending.status ?? 400;
+  const refuse = (socket: Socket, name: EndingName, client: string) => {
     counters.ended(name);
-    log[ending.level]('upgrade refused', { client, ending: name });
-    const body = ending.reason;
-    // 426 names the version the gateway speaks (RFC 6455 §4.4).
-    const version = status === 426 ? 'Sec-WebSocket-Version: 13\r\n' : '';
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n${version}` +
-        `Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-      () => socket.destroy(),
-    );
+    log[endings[name].level]('upgrade refused', { client, ending: name });
+    refuseUpgrade(socket, endings[name]);
   };
 
   /** Answers an accepted WebSocket with a close frame at once (a path whose atSign is invalid). */
@@ -237,11 +204,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const client = clientAddress(req, trustProxy);
     const path = pathOf(req);
     const target = path === null ? null : parseTargetPath(path);
-    if (target === null) return refuseUpgrade(socket, 'unknownPath', client);
+    if (target === null) return refuse(socket, 'unknownPath', client);
     const handshake = acceptHandshake(req);
-    if (!handshake.ok) return refuseUpgrade(socket, handshake.ending, client);
+    if (!handshake.ok) return refuse(socket, handshake.ending, client);
     const refusal = admission.refusal(req.headers.origin, client);
-    if (refusal) return refuseUpgrade(socket, refusal, client);
+    if (refusal) return refuse(socket, refusal, client);
     admission.admit(client);
     // The place is held by the socket, however its relay ends.
     socket.once('close', () => admission.release(client));
@@ -260,26 +227,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     relay.start(head);
   });
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const pathname = pathOf(req) ?? '';
-    if (pathname === '/healthz') {
-      const body = JSON.stringify(counters.report(clock.now(), [...relays]));
-      res.writeHead(200, { ...headers, 'content-type': 'application/json', 'cache-control': 'no-store' });
-      return void res.end(body);
-    }
-    if (pathname.startsWith(relayPathPrefix)) {
-      res.writeHead(426, { ...headers, upgrade: 'websocket', 'content-type': 'text/plain; charset=utf-8' });
-      return void res.end('this path takes a WebSocket');
-    }
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      res.writeHead(400, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
-      return void res.end('bad path');
-    }
-    app.serve(req, res, decoded, headers);
-  });
+  const health = () => counters.report(clock.now(), [...relays]);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => answerRequest(req, res, app, headers, health));
 
   const sweep = () => {
     const now = clock.now();
@@ -294,7 +243,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url,
     port,
     origins: admission.origins,
-    health: () => counters.report(clock.now(), [...relays]),
+    health,
     stats: () => ({
       relays: relays.size,
       admitted: admission.open,

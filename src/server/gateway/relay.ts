@@ -133,6 +133,8 @@ export class Relay {
   start(head: Buffer): void {
     this.#updateBrowserFlow();
     this.#browser.start(head);
+    // The bytes that came with the upgrade may already have broken the protocol.
+    if (this.#state !== 'resolving') return;
     this.#timer = setTimeout(() => this.end('targetTimeout'), this.#ctx.limits.targetTimeoutMs);
     this.#open().catch((error: unknown) => {
       if (error instanceof GatewayRefusal) this.end(error.ending, error.message);

@@ -5,9 +5,13 @@
  * app shell and Svelte set them, and they cannot run code; `<style>` elements must match a hash.
  */
 
-/** The WebSocket forms of the allowed page origins (`https://x` → `wss://x`): the only places to connect. */
+/**
+ * The WebSocket forms of the allowed page origins (`https://x` → `wss://x`): the only places to connect. CSP
+ * host sources cannot name an IPv6 literal, so `[::1]` is left to `'self'`, which also covers the page's own
+ * ws(s) origin in CSP level 3.
+ */
 export function websocketOrigins(origins: readonly string[]): string[] {
-  return origins.map((origin) => origin.replace(/^http(s?):/, 'ws$1:'));
+  return origins.filter((origin) => !origin.includes('[')).map((origin) => origin.replace(/^http(s?):/, 'ws$1:'));
 }
 
 export interface PolicySources {

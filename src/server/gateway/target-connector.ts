@@ -63,7 +63,10 @@ export class TargetConnector {
       }
     }
     if (signal.aborted) throw signal.reason;
-    throw new GatewayRefusal('targetUnreachable', `${target.host}:${target.port}: ${lastError?.message ?? 'no address'}`);
+    throw new GatewayRefusal(
+      'targetUnreachable',
+      `${target.host}:${target.port}: ${lastError?.message ?? 'no address'}`,
+    );
   }
 
   #attempt(target: TlsTarget, address: string, signal: AbortSignal, onRead: ReadCallback): Promise<tls.TLSSocket> {

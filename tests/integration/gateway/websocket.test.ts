@@ -51,7 +51,7 @@ class RawWebSocket {
 /** The close frames in `bytes` (server frames are unmasked), as `code reason`. */
 function closeFrames(bytes: Buffer): string[] {
   const found: string[] = [];
-  for (let offset = 0; offset + 2 <= bytes.length; ) {
+  for (let offset = 0; offset + 2 <= bytes.length;) {
     const opcode = bytes[offset]! & 0x0f;
     const length = bytes[offset + 1]! & 0x7f;
     const payload = bytes.subarray(offset + 2, offset + 2 + length);
@@ -160,5 +160,26 @@ describe('gateway WebSocket protocol', () => {
     );
     await waitFor(() => received.includes('together\n'));
     socket.destroy();
+  });
+
+  it('fails the connection when the bytes that came with the upgrade break the protocol, and forgets it', async () => {
+    const socket = connect(rig.gateway.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let received = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    socket.write(
+      Buffer.concat([
+        Buffer.from(
+          'GET /ws/@alice HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+            `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${rig.origin}\r\n\r\n`,
+        ),
+        Buffer.from([0x82, 0x01, 0x78]),
+      ]),
+    );
+    await closed;
+    const frames = received.subarray(received.indexOf('\r\n\r\n') + 4);
+    expect(closeFrames(frames)).toEqual(['1002 WebSocket protocol error']);
+    await waitFor(() => rig.gateway.stats().relays === 0 && rig.gateway.stats().admitted === 0);
   });
 });

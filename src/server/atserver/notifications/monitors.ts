@@ -106,10 +106,25 @@ export class MonitorHub {
    * @example hub.stats('delete', 17) // notification: {"id":"-1",…,"value":"17","operation":"delete",…}
    */
   stats(operation: 'update' | 'delete', commitId: number): void {
-    const { atSign, clock } = this.#server;
-    const line = formatNotificationLine(statsNotification(atSign, commitId, clock.now(), operation));
+    this.statsEach([{ operation, commitId }]);
+  }
+
+  /**
+   * {@link stats} for several changes, in order, with one pass over the connections: with no monitor (the
+   * common case) a burst of updates costs nothing here.
+   *
+   * @example hub.statsEach([{ operation: 'update', commitId: 16 }, { operation: 'delete', commitId: 17 }])
+   */
+  statsEach(changes: readonly { operation: 'update' | 'delete'; commitId: number }[]): void {
+    const monitors: InboundConnection[] = [];
     for (const connection of this.#server.connections()) {
-      if (connection.session.monitoring && connection.session.authenticated) this.#push(connection, line);
+      if (connection.session.monitoring && connection.session.authenticated) monitors.push(connection);
+    }
+    if (monitors.length === 0) return;
+    const { atSign, clock } = this.#server;
+    for (const { operation, commitId } of changes) {
+      const line = formatNotificationLine(statsNotification(atSign, commitId, clock.now(), operation));
+      for (const connection of monitors) this.#push(connection, line);
     }
   }
 

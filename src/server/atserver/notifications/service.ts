@@ -37,6 +37,8 @@ export class Notifications {
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   /** The compaction job while it runs (one run at a time; `close` lets it finish). */
   #compacting: Promise<unknown> | undefined;
+  /** Changes whose stats notifications are still to be written (see {@link changed}). */
+  #changes: { operation: 'update' | 'delete'; commitId: number }[] = [];
 
   constructor(server: AtSignContext) {
     this.#server = server;
@@ -117,7 +119,13 @@ export class Notifications {
    */
   changed(operation: 'update' | 'delete', commitId: number | null): void {
     if (commitId === null) return;
-    setImmediate(() => this.monitors.stats(operation, commitId));
+    // One timer per event-loop turn for every change in it (a batch of updates), not one per change.
+    if (this.#changes.push({ operation, commitId }) > 1) return;
+    setImmediate(() => {
+      const changes = this.#changes;
+      this.#changes = [];
+      this.monitors.statsEach(changes);
+    });
   }
 
   /** Runs `job` every `intervalMs` (0 or negative: never) without keeping the process alive for it. */

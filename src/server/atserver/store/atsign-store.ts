@@ -34,9 +34,23 @@ export class AtSignStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
+    // A checkpoint copies every page the log holds into the database (and syncs both, on the event loop):
+    // the default of every 1000 pages (4 MB) writes hot pages over and over under steady updates; 4000 pages
+    // (16 MB of log) cuts that work, and the server CPU per update, by a few percent.
+    this.db.pragma('wal_autocheckpoint = 4000');
     migrate(this.db);
+    // One transaction function for every batch: `db.transaction(fn)` builds its wrappers anew on each call.
+    let batch: () => void = () => undefined;
+    const inTransaction = this.db.transaction(() => batch());
     this.writes = new GroupCommit(
-      (run) => this.db.transaction(run)(),
+      (run) => {
+        batch = run;
+        try {
+          inTransaction();
+        } finally {
+          batch = () => undefined;
+        }
+      },
       () => this.#syncLog(),
     );
     this.keys = new KeyStore(this.db, this.writes);

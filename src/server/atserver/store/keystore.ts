@@ -37,15 +37,41 @@ interface Row {
  * parse (a third of an `llookup`'s server time, and of an `update`'s, which reads the record it replaces).
  * Every write to `records` goes through this class: it drops the key's record inside the transaction and
  * keeps the new one once that has committed, so the copy is never stale. Large values are not kept.
+ *
+ * The cache is bounded by an estimate of its size rather than a count, so that it holds tens of thousands of
+ * small records (a working set larger than the cache misses on every access, as oldest-first eviction of keys
+ * written in a cycle always drops the next one wanted) while large values cannot make it big.
  */
-const cachedRecords = 4096;
+const cachedBytes = 16 * 1024 * 1024;
 const maxCachedValueLength = 16_384;
+/** A rough per-record cost beyond the key and value text: the metadata object, the map entry. */
+const recordOverheadBytes = 512;
+
+const cachedSize = (record: StoredRecord) => recordOverheadBytes + record.key.length + (record.value?.length ?? 0);
+
+/**
+ * The metadata as a read of `json` would give it (no undefined fields), without parsing: a shallow copy when
+ * every field is a string, boolean or finite number (metadata is flat), else the JSON round trip itself.
+ */
+function asStored(metadata: Metadata, json: string): Metadata {
+  const copy: Record<string, unknown> = {};
+  for (const field in metadata) {
+    const value: unknown = metadata[field as keyof Metadata];
+    if (value === undefined) continue;
+    if (typeof value === 'object' || (typeof value === 'number' && !Number.isFinite(value))) {
+      return JSON.parse(json) as Metadata;
+    }
+    copy[field] = value;
+  }
+  return copy as unknown as Metadata;
+}
 
 /** The records of one atSign and the commit-log writes that go with them, each durable before it resolves. */
 export class KeyStore {
   readonly #db: Database.Database;
   readonly #writes: GroupCommit;
   readonly #records = new Map<string, StoredRecord>();
+  #recordBytes = 0;
   readonly #get: Database.Statement<[string], Row>;
   readonly #put: Database.Statement<[string, string | null, string, number | null, number | null]>;
   readonly #delete: Database.Statement<[string]>;
@@ -91,12 +117,12 @@ export class KeyStore {
     const json = JSON.stringify(metadata);
     return this.#writes.submit(
       () => {
-        this.#records.delete(key);
+        this.#forget(key);
         this.#put.run(key, value, json, metadata.expiresAt ?? null, metadata.availableAt ?? null);
         return this.#logCommit(key, op, options);
       },
       // What a read would now give: the metadata as stored, through JSON (no undefined fields).
-      () => this.#remember({ key, value, metadata: JSON.parse(json) as Metadata }),
+      () => this.#remember({ key, value, metadata: asStored(metadata, json) }),
     );
   }
 
@@ -106,7 +132,7 @@ export class KeyStore {
    */
   remove(key: string, options: WriteOptions = {}): Promise<number> {
     return this.#writes.submit(() => {
-      this.#records.delete(key);
+      this.#forget(key);
       this.#delete.run(key);
       return this.#logCommit(key, '-', options);
     });
@@ -133,8 +159,18 @@ export class KeyStore {
 
   #remember(record: StoredRecord): void {
     if ((record.value?.length ?? 0) > maxCachedValueLength) return;
-    if (this.#records.size >= cachedRecords) this.#records.delete(this.#records.keys().next().value as string);
+    this.#forget(record.key);
+    this.#recordBytes += cachedSize(record);
     this.#records.set(record.key, record);
+    // Oldest first; the record just kept is the newest, so it stays.
+    while (this.#recordBytes > cachedBytes) this.#forget(this.#records.keys().next().value as string);
+  }
+
+  #forget(key: string): void {
+    const record = this.#records.get(key);
+    if (record === undefined) return;
+    this.#records.delete(key);
+    this.#recordBytes -= cachedSize(record);
   }
 
   #logCommit(key: string, op: CommitOp, options: WriteOptions): number {

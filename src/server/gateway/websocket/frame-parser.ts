@@ -36,7 +36,12 @@ const fieldBytes: Record<Exclude<State, 'payload' | 'failed'>, number> = {
 
 /** XORs `data` with the 4-byte `mask`, starting at mask byte `offset`. */
 function unmask(data: Buffer, mask: Uint8Array, offset: number): void {
-  const [m0, m1, m2, m3] = [mask[offset & 3]!, mask[(offset + 1) & 3]!, mask[(offset + 2) & 3]!, mask[(offset + 3) & 3]!];
+  const [m0, m1, m2, m3] = [
+    mask[offset & 3]!,
+    mask[(offset + 1) & 3]!,
+    mask[(offset + 2) & 3]!,
+    mask[(offset + 3) & 3]!,
+  ];
   const whole = data.length & ~3;
   let i = 0;
   for (; i < whole; i += 4) {

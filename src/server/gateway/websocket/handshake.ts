@@ -38,7 +38,9 @@ export function acceptHandshake(req: IncomingMessage): HandshakeAnswer {
   if (typeof key !== 'string' || !keyShape.test(key)) {
     return { ok: false, ending: 'badUpgrade' };
   }
-  const accept = createHash('sha1').update(key + acceptGuid).digest('base64');
+  const accept = createHash('sha1')
+    .update(key + acceptGuid)
+    .digest('base64');
   return {
     ok: true,
     response:

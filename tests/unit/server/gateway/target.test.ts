@@ -10,9 +10,7 @@ describe('parseTargetPath', () => {
     ['/ws/@colin.constable', '@colinconstable', 'colinconstable'],
     ['/ws/@alice%F0%9F%9B%A0', '@alice🛠', 'alice🛠'],
     ['/ws/@directory', '@directory', 'directory'],
-  ])('reads %s as %s', (path, atSign, name) =>
-    expect(parseTargetPath(path)).toEqual({ kind: 'atSign', atSign, name }),
-  );
+  ])('reads %s as %s', (path, atSign, name) => expect(parseTargetPath(path)).toEqual({ kind: 'atSign', atSign, name }));
 
   it.each(['/ws/@b%20ob', '/ws/@a@b', '/ws/@', '/ws/@alice/extra', '/ws/@%E0%A4%A'])(
     'refuses %s as an invalid atSign',

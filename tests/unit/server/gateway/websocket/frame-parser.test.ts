@@ -45,7 +45,11 @@ describe('FrameParser', () => {
 
   it('reads frames split at every byte, with 16- and 64-bit lengths', () => {
     const medium = 'm'.repeat(300);
-    const frames = [clientFrame(2, medium), clientFrame(2, 'tiny', { lengthForm: 64 }), clientFrame(1, 'x', { lengthForm: 16 })];
+    const frames = [
+      clientFrame(2, medium),
+      clientFrame(2, 'tiny', { lengthForm: 64 }),
+      clientFrame(1, 'x', { lengthForm: 16 }),
+    ];
     expect(parse(frames.flatMap(byteByByte))).toEqual({ events: ['frame', 'frame', 'frame'], data: `${medium}tinyx` });
   });
 
@@ -60,10 +64,9 @@ describe('FrameParser', () => {
   });
 
   it('hands on control frames whole, empty ones too', () => {
-    expect(parse([clientFrame(opcodes.pong, ''), clientFrame(opcodes.close, Buffer.from([0x03, 0xe8]))]).events).toEqual([
-      'control 10 ',
-      'control 8 03e8',
-    ]);
+    expect(
+      parse([clientFrame(opcodes.pong, ''), clientFrame(opcodes.close, Buffer.from([0x03, 0xe8]))]).events,
+    ).toEqual(['control 10 ', 'control 8 03e8']);
   });
 
   it('refuses a message over the limit from its header, before its payload arrives', () => {

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { acceptHandshake } from '$server/gateway/websocket/handshake';
 
 const request = (headers: Record<string, string>, method = 'GET') =>
-  ({ method, headers: { upgrade: 'websocket', 'sec-websocket-version': '13', ...headers } }) as unknown as IncomingMessage;
+  ({
+    method,
+    headers: { upgrade: 'websocket', 'sec-websocket-version': '13', ...headers },
+  }) as unknown as IncomingMessage;
 
 describe('acceptHandshake', () => {
   it('answers the RFC 6455 example key with its accept value', () => {
@@ -17,7 +20,9 @@ describe('acceptHandshake', () => {
   });
 
   it('refuses another version with 426', () => {
-    const answer = acceptHandshake(request({ 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '8' }));
+    const answer = acceptHandshake(
+      request({ 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '8' }),
+    );
     expect(answer).toEqual({ ok: false, ending: 'unsupportedVersion' });
   });
 
