@@ -75,12 +75,10 @@ export class KeyStore {
   readonly #get: Database.Statement<[string], Row>;
   readonly #put: Database.Statement<[string, string | null, string, number | null, number | null]>;
   readonly #delete: Database.Statement<[string]>;
-  readonly #commit: Database.Statement<[string, string]>;
-  readonly #firstCommit: Database.Statement<[string, string]>;
-  readonly #hasCommitted: Database.Statement<[], { seq: number }>;
+  readonly #commit: Database.Statement<[number, string, string]>;
   readonly #activeKeys: Database.Statement<[number, number], { key: string }>;
   readonly #expiredKeys: Database.Statement<[number, number], { key: string }>;
-  #committedBefore: boolean;
+  #nextCommitId: number;
 
   constructor(db: Database.Database, writes: GroupCommit) {
     this.#db = db;
@@ -93,15 +91,16 @@ export class KeyStore {
     );
     this.#delete = db.prepare('DELETE FROM records WHERE key = ?');
     // REPLACE drops the key's previous entry: the log keeps only each key's latest change (§8.1).
-    this.#commit = db.prepare('INSERT OR REPLACE INTO commits (key, op) VALUES (?, ?)');
-    this.#firstCommit = db.prepare('INSERT INTO commits (id, key, op) VALUES (0, ?, ?)');
-    this.#hasCommitted = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'commits'");
+    this.#commit = db.prepare('INSERT OR REPLACE INTO commits (id, key, op) VALUES (?, ?, ?)');
     this.#activeKeys = db.prepare(
       `SELECT key FROM records WHERE (expires_at IS NULL OR expires_at >= ?) AND (available_at IS NULL OR available_at <= ?)
        ORDER BY key`,
     );
     this.#expiredKeys = db.prepare('SELECT key FROM records WHERE expires_at < ? ORDER BY expires_at LIMIT ?');
-    this.#committedBefore = this.#hasCommitted.get() !== undefined;
+    // The reference's first commit id is 0. The newest entry is never removed, only replaced by a newer
+    // one, so one above the highest stored id is above every id ever issued (schema version 3).
+    const last = db.prepare('SELECT max(id) AS id FROM commits').get() as { id: number | null };
+    this.#nextCommitId = last.id === null ? 0 : last.id + 1;
   }
 
   /** The record stored under `key` (already normalised), active or not. */
@@ -175,12 +174,10 @@ export class KeyStore {
 
   #logCommit(key: string, op: CommitOp, options: WriteOptions): number {
     if (options.skipCommit || !isCommitted(key)) return -1;
-    // The reference's first commit id is 0; SQLite's AUTOINCREMENT would start at 1.
-    if (!this.#committedBefore) {
-      this.#committedBefore = true;
-      this.#firstCommit.run(key, op);
-      return 0;
-    }
-    return Number(this.#commit.run(key, op).lastInsertRowid);
+    const id = this.#nextCommitId;
+    this.#commit.run(id, key, op);
+    // Counted only once written; an id lost to a rolled-back batch leaves a gap, never a reuse.
+    this.#nextCommitId = id + 1;
+    return id;
   }
 }

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 /**
  * The tables of one atSign's database. `user_version` numbers the schema so later versions can migrate.
  * - records: the key store (key as stored, lowercased; metadata as JSON with epoch-ms dates);
- * - commits: the commit log, one row per key (its latest change), ids never reused (AUTOINCREMENT);
+ * - commits: the commit log, one row per key (its latest change), ids never reused (see version 3);
  * - access_log: who looked up what, for `stats` (topKeys, topAtSigns);
  * - notifications: the notification log (sent, received and self notifications).
  */
@@ -46,12 +46,29 @@ const version2 = `
 CREATE INDEX notifications_expiry ON notifications (expires_at) WHERE expires_at IS NOT NULL;
 `;
 
-const migrations = [version1, version2];
+/**
+ * Version 3: the commit log drops AUTOINCREMENT, whose sequence table cost an extra page write on every
+ * commit. Ids stay unique and increasing because `KeyStore` hands them out itself, starting above the
+ * highest id ever stored: the newest entry is only ever replaced by a newer one, so `max(id)` is always the
+ * last id issued.
+ */
+const version3 = `
+CREATE TABLE commits_v3 (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  op TEXT NOT NULL
+);
+INSERT INTO commits_v3 (id, key, op) SELECT id, key, op FROM commits;
+DROP TABLE commits;
+ALTER TABLE commits_v3 RENAME TO commits;
+`;
 
-/** Brings a database to the newest schema; safe to run on every open. */
-export function migrate(db: Database.Database): void {
+const migrations = [version1, version2, version3];
+
+/** Brings a database to the newest schema (or to version `upTo`, for migration tests); safe to run on every open. */
+export function migrate(db: Database.Database, upTo: number = migrations.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  for (let version = current; version < migrations.length; version++) {
+  for (let version = current; version < upTo; version++) {
     db.transaction(() => {
       db.exec(migrations[version] ?? '');
       db.pragma(`user_version = ${version + 1}`);

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { AtSignStore } from '$server/atserver/store/atsign-store';
 import { isCommitted, type StoredRecord } from '$server/atserver/store/keystore';
+import { migrate } from '$server/atserver/store/schema';
 import { tempDir } from '../../../../support/temp-dir';
 
 const record = (key: string, value: string | null = 'v', metadata: StoredRecord['metadata'] = {}): StoredRecord => ({
@@ -125,6 +127,33 @@ describe('AtSignStore', () => {
     store = AtSignStore.open(path());
     expect(store.keys.get('a@alice')).toBeUndefined();
     expect(await store.keys.put(record('b@alice'), '*')).toBe(2);
+  });
+
+  it('never reuses the id of the newest entry when its key is rewritten after a reopen', async () => {
+    await store.keys.put(record('a@alice'), '*');
+    expect(await store.keys.put(record('b@alice'), '*')).toBe(1);
+    await store.close();
+    store = AtSignStore.open(path());
+    // Rewriting b replaces the newest entry: its new id must still be above every id issued before.
+    expect(await store.keys.put(record('b@alice', 'v2'), '*')).toBe(2);
+    expect(store.commits.entriesAfter(-1, 25).map((entry) => entry.id)).toEqual([0, 2]);
+  });
+
+  it('keeps the commit ids of a version 2 database when it migrates the commit log', async () => {
+    await store.close();
+    await dir.remove();
+    dir = await tempDir();
+    const old = new Database(path());
+    migrate(old, 2);
+    old.prepare('INSERT INTO commits (id, key, op) VALUES (0, ?, ?)').run('a@alice', '*');
+    old.prepare('INSERT OR REPLACE INTO commits (key, op) VALUES (?, ?)').run('b@alice', '+');
+    old.close();
+    store = AtSignStore.open(path());
+    expect(store.commits.entriesAfter(-1, 25)).toEqual([
+      { id: 0, key: 'a@alice', op: '*' },
+      { id: 1, key: 'b@alice', op: '+' },
+    ]);
+    expect(await store.keys.put(record('c@alice'), '*')).toBe(2);
   });
 
   it('finds the newest commit whose key passes a filter', async () => {
