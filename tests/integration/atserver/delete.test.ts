@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cramDigest } from '$lib/crypto/cram';
 import { freshMetadata } from '$server/atserver/records';
 import { apkamConnection } from './apkam-connection';
-import { startStack, type Stack, type TestConnection } from './harness';
+import { recordChanges, startStack, type Stack, type TestConnection } from './harness';
 
 const base64 = (bytes: number) => randomBytes(bytes).toString('base64');
 
@@ -99,17 +99,11 @@ describe('delete', () => {
   });
 
   it('tells the server of the change with its commit id', async () => {
-    const context = stack.host.server('@alice')!.context;
-    const seen: [string, number | null][] = [];
-    const original = context.changed;
-    context.changed = (operation, commitId) => seen.push([operation, commitId]);
-    try {
-      const id = nextCommitId();
+    const id = nextCommitId();
+    const seen = await recordChanges(stack, '@alice', async () => {
       await alice.send('delete:whatever.wavi@alice');
-      expect(seen).toEqual([['delete', id]]);
-    } finally {
-      context.changed = original;
-    }
+    });
+    expect(seen).toEqual([['delete', id]]);
   });
 });
 

@@ -132,3 +132,24 @@ export async function startStack(
   for (const atSign of options.atSigns ?? []) await stack.create(atSign);
   return stack;
 }
+
+/**
+ * Runs `action` while recording every `changed(operation, commitId)` call of `atSign`'s atServer, then
+ * restores the server's own hook.
+ */
+export async function recordChanges(
+  stack: Stack,
+  atSign: string,
+  action: () => Promise<void>,
+): Promise<[string, number | null][]> {
+  const context = stack.host.server(atSign)!.context;
+  const seen: [string, number | null][] = [];
+  const original = context.changed;
+  context.changed = (operation, commitId) => seen.push([operation, commitId]);
+  try {
+    await action();
+  } finally {
+    context.changed = original;
+  }
+  return seen;
+}

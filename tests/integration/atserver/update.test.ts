@@ -5,7 +5,7 @@ import { cramDigest } from '$lib/crypto/cram';
 import { signPkam } from '$lib/crypto/pkam';
 import { generateRsaKeyPair } from '$lib/crypto/rsa-keys';
 import { apkamConnection } from './apkam-connection';
-import { startStack, type Stack, type TestConnection } from './harness';
+import { recordChanges, startStack, type Stack, type TestConnection } from './harness';
 import { tempDir } from '../../support/temp-dir';
 
 /** Real-looking base64 of `bytes` random bytes: ciphertexts, signatures and keys as SDKs send them. */
@@ -231,23 +231,17 @@ describe('update', () => {
   });
 
   it('tells the server of each change with its commit id', async () => {
-    const context = stack.host.server('@alice')!.context;
-    const seen: [string, number | null][] = [];
-    const original = context.changed;
-    context.changed = (operation, commitId) => seen.push([operation, commitId]);
-    try {
-      const id = nextCommitId();
+    const id = nextCommitId();
+    const seen = await recordChanges(stack, '@alice', async () => {
       await alice.send('update:changed.wavi@alice 1');
       await alice.send('update:meta:changed.wavi@alice:ttl:1000');
       await alice.send('update:privatekey:at_pkam_publickey x');
-      expect(seen).toEqual([
-        ['update', id],
-        ['update', id + 1],
-        ['update', -1],
-      ]);
-    } finally {
-      context.changed = original;
-    }
+    });
+    expect(seen).toEqual([
+      ['update', id],
+      ['update', id + 1],
+      ['update', -1],
+    ]);
   });
 });
 
