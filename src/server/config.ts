@@ -224,7 +224,7 @@ export const defaultGatewayLimits: GatewayLimits = {
 };
 
 /**
- * Address classes the gateway refuses after DNS unless its policy allows them (see `gateway/address-class.ts`
+ * Address classes the gateway (and web push) refuse after DNS unless their policy allows them (see `net/address-class.ts`
  * for the ranges). `ipv4Mapped` is `::ffff:a.b.c.d`, which would smuggle any IPv4 address past IPv6 rules.
  */
 export type AddressClass =
@@ -247,6 +247,61 @@ export const defaultGatewayPolicy: GatewayPolicy = {
   atServerHosts: ['.atsign.zone'],
   atServerPorts: [[1024, 65_535]],
   allowedAddressClasses: [],
+};
+
+/** How the atServers send web push (`atserver/webpush`, keys in `$lib/at/web-push`). */
+export interface WebPushConfig {
+  /**
+   * The VAPID `sub` claim: a `mailto:` or `https:` URL where push services can reach the operator.
+   * Default (`atstack start`): `mailto:admin@<host>`; set a real one in production (`--push-subject`).
+   */
+  subject: string;
+  /**
+   * Host names a subscription's endpoint may have, as {@link GatewayPolicy.atServerHosts}: `.x` matches any
+   * name below `x`. The atServer posts to nothing else. Default: the browsers' push services.
+   */
+  pushHosts: string[];
+  /** Non-public address classes a push service may resolve to (tests allow `loopback`). Default: none. */
+  allowedAddressClasses: AddressClass[];
+  /** CA certificates (PEM) trusted for push services besides the system's (tests: the local CA). */
+  trustedCaPem?: string;
+  /** How long a push service keeps an undelivered push (`TTL` header), seconds. Default: 1 day. */
+  ttlSeconds: number;
+  /** `Urgency` of every push (RFC 8030 §5.3). Default: `normal`. */
+  urgency: 'very-low' | 'low' | 'normal' | 'high';
+  /** Tries per push (network errors, 429 and 5xx are tried again). Default: 3. */
+  maxAttempts: number;
+  /** Wait before the second try; each further try doubles it (the atServer's clock). Default: 2 s. */
+  retryBaseMs: number;
+  /** A push service must answer within this. Default: 10 s. */
+  requestTimeoutMs: number;
+  /** Subscriptions one atSign may register; one more is refused with AT0003. Default: 20. */
+  maxSubscriptionsPerAtSign: number;
+  /** Pushes in flight at once, per host. Default: 16. */
+  maxConcurrentPushes: number;
+  /** Pushes waiting for a slot, per host; past it new ones are dropped (and logged). Default: 1,000. */
+  maxQueuedPushes: number;
+}
+
+/** The push services of Chrome/Android (FCM), Firefox (Mozilla autopush), Safari (Apple) and Edge (WNS). */
+export const defaultPushHosts = [
+  'fcm.googleapis.com',
+  'updates.push.services.mozilla.com',
+  '.push.apple.com',
+  '.notify.windows.com',
+];
+
+export const defaultWebPushConfig: Omit<WebPushConfig, 'subject'> = {
+  pushHosts: defaultPushHosts,
+  allowedAddressClasses: [],
+  ttlSeconds: 86_400,
+  urgency: 'normal',
+  maxAttempts: 3,
+  retryBaseMs: 2_000,
+  requestTimeoutMs: 10_000,
+  maxSubscriptionsPerAtSign: 20,
+  maxConcurrentPushes: 16,
+  maxQueuedPushes: 1_000,
 };
 
 /** Fills a partial set of limits with the defaults. */

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { claimAdminSocket, startAdminServer, type AdminServer } from './admin/server';
 import { AtServerHost, type HostedAtSign } from './atserver/host';
 import { trustedCaPem, type Federation } from './atserver/outbound/federation';
-import type { AtServerLimits } from './config';
+import { defaultWebPushConfig, withDefaults, type AtServerLimits, type WebPushConfig } from './config';
 import { dataPaths } from './data-dir';
 import { SqliteDirectoryBackend } from './directory/sqlite-backend';
 import { startDirectory, type DirectoryServer } from './directory/server';
@@ -41,6 +41,11 @@ export interface StackOptions {
   gatewayPortFallback?: boolean;
   /** The built app the gateway serves. Default: this repository's `build/app` (`npm run build`). */
   appDir?: string;
+  /**
+   * Web push from the atServers, on by default with the browsers' push services and the subject
+   * `mailto:admin@<publicHost>`; `false` turns it off.
+   */
+  webPush?: Partial<WebPushConfig> | false;
   log: Logger;
 }
 
@@ -64,6 +69,11 @@ export interface RunningStack {
   readonly tls: TlsMaterial;
   readonly host: AtServerHost;
   stop(): Promise<void>;
+}
+
+/** The stack's web push settings: the defaults, a subject naming the public host, then what the caller set. */
+function webPushConfig(publicHost: string, overrides: Partial<WebPushConfig> = {}): WebPushConfig {
+  return withDefaults({ ...defaultWebPushConfig, subject: `mailto:admin@${publicHost}` }, overrides);
 }
 
 /** Linux and macOS cap a Unix socket path near 104–108 bytes. */
@@ -109,21 +119,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       limits: options.limits,
       log: options.log,
       federation,
+      ...(options.webPush !== false && { webPush: webPushConfig(options.publicHost, options.webPush) }),
     });
     stops.push(() => host.close());
     const directoryAddress = { host: options.publicHost, port: directory.port };
-    let admin: AdminServer | undefined;
-    if (withAdmin) {
-      admin = await startAdminServer(
-        paths.adminSocket,
-        host,
-        { running: true, directory: directoryAddress, caPath: tls.caPath },
-        options.log.child({ service: 'admin' }),
-      );
-      stops.push(() => admin!.close());
-    } else {
-      options.log.warn('data folder path too long for the admin socket; atsign commands apply at the next start');
-    }
     // The embedded gateway reaches this stack's own services on loopback, which the public default refuses.
     const startOn = (port: number) =>
       startGateway({
@@ -141,6 +140,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       return startOn(0);
     });
     stops.push(() => gateway.close());
+    let admin: AdminServer | undefined;
+    if (withAdmin) {
+      admin = await startAdminServer(
+        paths.adminSocket,
+        host,
+        { running: true, directory: directoryAddress, caPath: tls.caPath, app: gateway.url },
+        options.log.child({ service: 'admin' }),
+      );
+      stops.push(() => admin!.close());
+    } else {
+      options.log.warn('data folder path too long for the admin socket; atsign commands apply at the next start');
+    }
     return {
       tls,
       host,

@@ -4,12 +4,13 @@
  * and listing it below.
  */
 import { atServerSuite } from './atserver';
+import { clientSyncSuite } from './client-sync';
 import { cryptoSuite } from './crypto';
 import { gatewaySuite } from './gateway';
 import { notifySuite } from './notify';
 import type { BenchSuite } from './suite';
 
-const suites: readonly BenchSuite[] = [cryptoSuite, atServerSuite, gatewaySuite, notifySuite];
+const suites: readonly BenchSuite[] = [cryptoSuite, atServerSuite, gatewaySuite, notifySuite, clientSyncSuite];
 
 function usage(): string {
   const names = suites.map((suite) => `  ${suite.name.padEnd(10)} ${suite.summary}`);

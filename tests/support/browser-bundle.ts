@@ -122,6 +122,14 @@ export async function loadModuleInPage<M>(page: Page, entry: string | URL): Prom
   } finally {
     page.off('pageerror', onPageError);
   }
+  return moduleInPage<M>(page, server.origin, () => server.close());
+}
+
+/**
+ * The exports of a bundle that `page` has already loaded from `origin` (a page served by something else, such as
+ * the gateway), callable as in {@link loadModuleInPage}; `close` releases whatever serves it.
+ */
+export function moduleInPage<M>(page: Page, origin: string, close: () => Promise<void>): PageModule<M> {
   const call = (name: string, ...args: unknown[]): Promise<unknown> =>
     page.evaluate(
       async ([global, fn, fnArgs]) => {
@@ -133,5 +141,5 @@ export async function loadModuleInPage<M>(page: Page, entry: string | URL): Prom
       [exportsGlobal, name, args] as const,
     );
   // The typed signature is checked at each call site against M; the page itself only ever sees names and data.
-  return { origin: server.origin, call: call as PageModule<M>['call'], close: () => server.close() };
+  return { origin, call: call as PageModule<M>['call'], close };
 }

@@ -10,18 +10,30 @@ import { pkcs7Pad, pkcs7Unpad, requireWholeBlocks } from './pkcs7';
  * {@link ./aes-ctr-sync} gives the same results synchronously.
  */
 
+/**
+ * An AES-256 key: the base64 string the atProtocol carries, or a CryptoKey from {@link importAesKey}. A string is
+ * imported on first use and cached; passing the CryptoKey skips that lookup and keeps the raw key out of JS.
+ */
+export type AesKey = string | CryptoKey;
+
 // Importing a raw key costs about as much as encrypting a 1 KiB record, so keys are imported once (npm run bench).
 const importedKeys = new KeyCache<CryptoKey>(256);
 
-function importAesKey(key: string): Promise<CryptoKey> {
-  return importedKeys.get(key, async () => {
-    const raw = aesKeyBytes(key);
-    return crypto.subtle.importKey('raw', raw, { name: 'AES-CTR' }, false, ['encrypt', 'decrypt']);
-  });
+/**
+ * Imports an AES-256 key string as a non-extractable AES-CTR CryptoKey (not cached: the caller holds it).
+ *
+ * @throws {CryptoError} `bad-key` for a key that is not base64 of 32 bytes.
+ * @example
+ * const selfKey = await importAesKey(atKeys.selfEncryptionKey);
+ * await decryptAes(ciphertext, selfKey, ivNonce);
+ */
+export async function importAesKey(key: string): Promise<CryptoKey> {
+  const raw = aesKeyBytes(key);
+  return crypto.subtle.importKey('raw', raw, { name: 'AES-CTR' }, false, ['encrypt', 'decrypt']);
 }
 
-async function ctr(key: string, iv: Bytes, data: Bytes): Promise<Bytes> {
-  const cryptoKey = await importAesKey(key);
+async function ctr(key: AesKey, iv: Bytes, data: Bytes): Promise<Bytes> {
+  const cryptoKey = typeof key === 'string' ? await importedKeys.get(key, () => importAesKey(key)) : key;
   const params: AesCtrParams = { name: 'AES-CTR', counter: iv, length: 128 };
   return new Uint8Array(await crypto.subtle.encrypt(params, cryptoKey, data));
 }
@@ -33,7 +45,7 @@ async function ctr(key: string, iv: Bytes, data: Bytes): Promise<Bytes> {
  * @example
  * const ciphertext = await encryptAesBytes(fileChunk, sharedKey, ivFromNonce(ivNonce));
  */
-export async function encryptAesBytes(plaintext: Uint8Array, key: string, iv?: Uint8Array): Promise<Bytes> {
+export async function encryptAesBytes(plaintext: Uint8Array, key: AesKey, iv?: Uint8Array): Promise<Bytes> {
   const counter = iv === undefined ? ivFromNonce() : checkedIv(iv);
   return ctr(key, counter, pkcs7Pad(plaintext));
 }
@@ -46,7 +58,7 @@ export async function encryptAesBytes(plaintext: Uint8Array, key: string, iv?: U
  * @example
  * const chunk = await decryptAesBytes(ciphertext, sharedKey, ivFromNonce(ivNonce));
  */
-export async function decryptAesBytes(ciphertext: Uint8Array, key: string, iv?: Uint8Array): Promise<Bytes> {
+export async function decryptAesBytes(ciphertext: Uint8Array, key: AesKey, iv?: Uint8Array): Promise<Bytes> {
   requireWholeBlocks(ciphertext.length);
   const counter = iv === undefined ? ivFromNonce() : checkedIv(iv);
   return pkcs7Unpad(await ctr(key, counter, asBytes(ciphertext)));
@@ -61,7 +73,7 @@ export async function decryptAesBytes(ciphertext: Uint8Array, key: string, iv?: 
  * const ivNonce = generateIvNonce();
  * const value = await encryptAes('+1 555 0100', sharedKey, ivNonce); // 'RIkVZy3ofHAtE7zMuZx0cw=='
  */
-export async function encryptAes(plaintext: string, key: string, ivNonce?: string | null): Promise<string> {
+export async function encryptAes(plaintext: string, key: AesKey, ivNonce?: string | null): Promise<string> {
   return bytesToBase64(await ctr(key, ivFromNonce(ivNonce), pkcs7Pad(utf8ToBytes(plaintext))));
 }
 
@@ -73,7 +85,7 @@ export async function encryptAes(plaintext: string, key: string, ivNonce?: strin
  * @example
  * await decryptAes('RIkVZy3ofHAtE7zMuZx0cw==', sharedKey, 'ABEiM0RVZneImaq7zN3u/w=='); // '+1 555 0100'
  */
-export async function decryptAes(ciphertext: string, key: string, ivNonce?: string | null): Promise<string> {
+export async function decryptAes(ciphertext: string, key: AesKey, ivNonce?: string | null): Promise<string> {
   const data = base64ToBytes(ciphertext);
   requireWholeBlocks(data.length);
   return bytesToUtf8(pkcs7Unpad(await ctr(key, ivFromNonce(ivNonce), data)));

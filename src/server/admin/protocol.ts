@@ -20,6 +20,8 @@ export interface StackAddress {
   readonly running: boolean;
   readonly directory: { readonly host: string; readonly port: number } | null;
   readonly caPath: string;
+  /** Where the running stack's gateway serves the app (`http://localhost:8064`); null when no stack runs. */
+  readonly app: string | null;
 }
 
 /** `create`: the CRAM secret is shown once, to the operator who asked, and never logged. */

@@ -12,6 +12,8 @@ import { Notifications } from './notifications/service';
 import { startFederation, trustedCaPem, type Federation } from './outbound/federation';
 import type { AtSignStore } from './store/atsign-store';
 import { verbTable } from './verbs';
+import { AtSignPush } from './webpush/atsign-push';
+import type { WebPushHost } from './webpush/setup';
 
 /** The version `info` and `stats:7` report: the reference version we match, plus our own. */
 export const atServerVersion = '3.0.52+atstack.0.1.0';
@@ -28,6 +30,8 @@ export interface AtSignServerOptions {
   clock?: Clock;
   /** How to reach other atSigns' atServers (atprotocol.md §6); without it they answer AT0007. */
   federation?: Federation;
+  /** The host's web push (VAPID keys, sender); without it the atServer sends no push. */
+  webPush?: WebPushHost;
 }
 
 /** One atSign's running atServer. */
@@ -57,6 +61,12 @@ export async function startAtSignServer(options: AtSignServerOptions): Promise<A
   const pool = new InboundPool(limits, () => clock.now());
   const self = { atSign: options.atSign, store: options.store, clock, limits, log };
   const federation = options.federation && startFederation(self, options.federation, options.tls);
+  const webPush =
+    options.webPush &&
+    new AtSignPush(
+      { ...self, changed: (operation, commitId) => context.changed(operation, commitId) },
+      options.webPush,
+    );
 
   const context: AtSignContext = {
     atSign: options.atSign,
@@ -75,8 +85,10 @@ export async function startAtSignServer(options: AtSignServerOptions): Promise<A
     },
     ...(federation && { remote: federation.remote, locate: federation.locate }),
     refreshCache: () => refreshCache(),
+    ...(webPush && { webPush }),
   };
   const notifications = new Notifications(context);
+  await webPush?.start();
 
   const listener = await listenTls({
     host: options.host ?? '127.0.0.1',
@@ -127,6 +139,7 @@ export async function startAtSignServer(options: AtSignServerOptions): Promise<A
     reapIdleOutbound: () => federation?.reapIdle() ?? 0,
     refreshCache,
     async close() {
+      webPush?.close();
       await notifications.close();
       clearInterval(sweep);
       clearInterval(expiry);

@@ -5,6 +5,7 @@ import type { InboundConnection } from './inbound-pool';
 import type { Notifications } from './notifications/service';
 import type { AtSignStore } from './store/atsign-store';
 import type { Session } from './session';
+import type { AtSignPush } from './webpush/atsign-push';
 
 /** What every connection of one atSign's atServer shares. */
 export interface AtSignContext {
@@ -40,6 +41,8 @@ export interface AtSignContext {
    * contexts built for unit tests.
    */
   readonly notifications?: Notifications;
+  /** Web push to the owner's devices (`webpush/atsign-push.ts`); absent when the host has it off. */
+  readonly webPush?: AtSignPush;
 }
 
 /**

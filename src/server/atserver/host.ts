@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fixAtSign } from '$lib/at/atsign';
 import { systemClock, type Clock } from '../clock';
-import type { AtServerLimits } from '../config';
+import type { AtServerLimits, WebPushConfig } from '../config';
 import { directoryName, type DirectoryBackend } from '../directory/backend';
 import { silentLogger, type Logger } from '../log';
 import type { TlsMaterial } from '../tls/local-ca';
@@ -11,6 +11,7 @@ import { startAtSignServer, type AtSignServer } from './atsign-server';
 import { initialiseAtSign, newCramSecret } from './bootstrap';
 import type { Federation } from './outbound/federation';
 import { AtSignStore } from './store/atsign-store';
+import { startWebPush, type WebPushHost } from './webpush/setup';
 
 export interface HostOptions {
   /** Holds `host.sqlite` (which atSigns live here, on which port) and `atsigns/<name>.sqlite`. */
@@ -28,6 +29,11 @@ export interface HostOptions {
   clock?: Clock;
   /** How the atServers reach other atSigns' atServers (their atDirectory, trusted CAs); see `outbound/federation.ts`. */
   federation?: Federation;
+  /**
+   * Web push to the owners' devices (`webpush/`): the VAPID keys are created in `dataDir/webpush` on first
+   * start and each atSign publishes the public one. Off when absent.
+   */
+  webPush?: WebPushConfig;
 }
 
 /** What `atstack atsign create` reports. The CRAM secret is shown once and never logged. */
@@ -53,17 +59,22 @@ export class AtServerHost {
   readonly #log: Logger;
   /** False for a host opened by {@link AtServerHost.open}: it changes the data folder but listens on nothing. */
   readonly #serving: boolean;
+  readonly #webPush: WebPushHost | undefined;
 
-  private constructor(options: HostOptions, registry: Database.Database, serving: boolean) {
+  private constructor(options: HostOptions, registry: Database.Database, serving: boolean, webPush?: WebPushHost) {
     this.#options = options;
     this.#registry = registry;
     this.#serving = serving;
+    this.#webPush = webPush;
     this.#log = (options.log ?? silentLogger).child({ service: 'atserver' });
   }
 
   /** Opens the host's registry and starts every atSign already hosted. */
   static async start(options: HostOptions): Promise<AtServerHost> {
-    const host = new AtServerHost(options, await openRegistry(options.dataDir), true);
+    const log = options.log ?? silentLogger;
+    const webPush =
+      options.webPush && (await startWebPush(options.dataDir, options.webPush, options.clock ?? systemClock, log));
+    const host = new AtServerHost(options, await openRegistry(options.dataDir), true, webPush);
     try {
       for (const row of host.#rows()) await host.#serve(row.atsign, row.port);
     } catch (error) {
@@ -164,6 +175,8 @@ export class AtServerHost {
   }
 
   async close(): Promise<void> {
+    // First: pushes waiting for a retry end now instead of holding the servers' close.
+    this.#webPush?.sender.close();
     for (const server of this.#servers.values()) {
       await server.close();
       await server.context.store.close();
@@ -217,6 +230,7 @@ export class AtServerHost {
         log: this.#options.log,
         clock: this.#options.clock,
         federation: this.#options.federation,
+        webPush: this.#webPush,
       });
     let server: AtSignServer;
     try {

@@ -3,6 +3,8 @@
  * folder (the change takes effect at once), else on the data folder directly (the next start serves it).
  */
 import { mkdir } from 'node:fs/promises';
+import QRCode from 'qrcode';
+import { formatActivationLink } from '$lib/at/activation-link';
 import { askAdmin } from '../admin/client';
 import { handleAdminRequest } from '../admin/operations';
 import type { AdminRequest, CreateResult, DeleteResult, ListResult, StackAddress } from '../admin/protocol';
@@ -49,7 +51,7 @@ async function withOfflineHost<T>(
   try {
     const host = await AtServerHost.open({ dataDir, tls, bindHost: '127.0.0.1', publicHost, basePort, directory });
     try {
-      return await use(host, { running: false, directory: null, caPath: tls.caPath });
+      return await use(host, { running: false, directory: null, caPath: tls.caPath, app: null });
     } finally {
       await host.close();
     }
@@ -58,7 +60,14 @@ async function withOfflineHost<T>(
   }
 }
 
-function describeCreated(created: CreateResult, dataDir: string): string {
+/** The activation link of a new atSign and its QR code for the terminal, when a stack serves the app. */
+async function activationOf(created: CreateResult): Promise<{ link: string; qr: string } | undefined> {
+  if (!created.app) return undefined;
+  const link = formatActivationLink(created.app, { atSign: created.atSign, cramSecret: created.cramSecret });
+  return { link, qr: await QRCode.toString(link, { type: 'terminal', small: true }) };
+}
+
+function describeCreated(created: CreateResult, dataDir: string, activation?: { link: string; qr: string }): string {
   const where = created.directory
     ? `  atDirectory   ${created.directory.host}:${created.directory.port} (TLS)`
     : `  atDirectory   not running: atstack start --data ${dataDir} serves ${created.atSign}`;
@@ -70,6 +79,13 @@ function describeCreated(created: CreateResult, dataDir: string): string {
     where,
     `  local CA      ${created.caPath}`,
     '',
+    ...(activation
+      ? [
+          'Activate it in the app (open the link, or scan the code with a phone on this network):',
+          `  ${activation.link}`,
+          activation.qr,
+        ]
+      : []),
     'Talk to it:',
     `  atstack repl ${created.atSign} --data ${dataDir} --cram <CRAM secret>`,
   ].join('\n');
@@ -80,7 +96,8 @@ export const atSignCreate: Command = {
   summary: 'create an atSign: its atServer, directory entry and CRAM secret',
   help: `Usage: atstack atsign create @alice [--data DIR] [--host NAME] [--atserver-port N] [--json]
 
-Prints the CRAM secret (once), the atServer address, and the atDirectory and CA a client needs.
+Prints the CRAM secret (once), the atServer address, and the atDirectory and CA a client needs. With a
+stack running, also the app's activation link (and its QR code), which fills in the atSign and secret.
 With a stack running on the data folder it serves the atSign at once; otherwise the next start does.
 
 ${placementHelp}`,
@@ -88,7 +105,9 @@ ${placementHelp}`,
   async run(input) {
     const atSign = atSignArgument(input, atSignCreate.help);
     const created = await perform<CreateResult>(input, { op: 'create', atSign });
-    report(input, created, describeCreated(created, dataDirOf(input)));
+    const activation = await activationOf(created);
+    const result = activation ? { ...created, activationLink: activation.link } : created;
+    report(input, result, describeCreated(created, dataDirOf(input), activation));
   },
 };
 

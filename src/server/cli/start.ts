@@ -51,10 +51,20 @@ async function caOption(path: string | boolean | undefined): Promise<string | un
   }
 }
 
+/** `--push-subject URL`: the VAPID subject (RFC 8292 §2.1), a `mailto:` or `https:` URL. */
+function pushSubjectOption(text: string | boolean | undefined): { subject: string } | undefined {
+  if (text === undefined) return undefined;
+  const subject = String(text);
+  if (!/^(mailto:[^@\s]+@[^@\s]+|https:\/\/\S+)$/.test(subject)) {
+    throw new UsageError(`not a mailto: or https: URL: ${subject}`);
+  }
+  return { subject };
+}
+
 export const start: Command = {
   words: ['start'],
   summary: 'run the whole stack (directory, atServers, gateway) on the embedded defaults',
-  help: `Usage: atstack start [--data DIR] [--host NAME] [--bind ADDR] [--directory-port N] [--atserver-port N] [--gateway-port N] [--directory HOST:PORT] [--ca FILE] [--json]
+  help: `Usage: atstack start [--data DIR] [--host NAME] [--bind ADDR] [--directory-port N] [--atserver-port N] [--gateway-port N] [--directory HOST:PORT] [--ca FILE] [--push-subject URL] [--json]
 
   --data DIR            data folder (default: ${defaultDataDir()})
   --host NAME           host name the certificates cover and the directory hands out (default: ${defaultPublicHost})
@@ -65,6 +75,8 @@ export const start: Command = {
   --directory HOST:PORT the atDirectory the atServers find other atSigns through, e.g. another host's
                         (default: the embedded one)
   --ca FILE             also trust this CA certificate (PEM) for that directory and other hosts' atServers
+  --push-subject URL    the VAPID subject push services may contact: mailto:… or https://…
+                        (default: mailto:admin@<host>)
   --log-level LEVEL     debug | info | warn | error | silent (default: info)
   --json                print the listening facts as one JSON line`,
   options: {
@@ -75,6 +87,7 @@ export const start: Command = {
     'gateway-port': { type: 'string' },
     directory: { type: 'string' },
     ca: { type: 'string' },
+    'push-subject': { type: 'string' },
     'log-level': { type: 'string' },
   },
   async run(input) {
@@ -97,6 +110,7 @@ export const start: Command = {
       gatewayPortFallback: input.values['gateway-port'] === undefined,
       peerDirectory: directoryOption(input.values.directory),
       trustedCaPem: await caOption(input.values.ca),
+      webPush: pushSubjectOption(input.values['push-subject']),
       log: createLogger(level as 'info'),
     });
     report(input, stack.facts, describe(stack.facts));

@@ -6,7 +6,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { GatewayLimits } from '../config';
-import { clientKey } from './address-class';
+import { clientKey } from '../net/address-class';
 import type { AppFiles } from './app-files';
 import type { Ending } from './endings';
 import { relayPathPrefix } from './target';

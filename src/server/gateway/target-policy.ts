@@ -7,7 +7,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { AddressClass, GatewayPolicy } from '../config';
-import { classifyAddress } from './address-class';
+import { addressAllowed, classifyAddress } from '../net/address-class';
+import { hostListed } from '../net/host-list';
 import { GatewayRefusal } from './endings';
 
 /** All addresses of a host name, in the order the system resolver gives them. */
@@ -47,9 +48,7 @@ export class TargetPolicy {
 
   /** True when `host` (lowercase) is listed, or lies below a listed `.suffix`. */
   allowsHost(host: string): boolean {
-    return this.#hosts.some((entry) =>
-      entry.startsWith('.') ? host.endsWith(entry) && host.length > entry.length : host === entry,
-    );
+    return hostListed(this.#hosts, host);
   }
 
   allowsPort(port: number): boolean {
@@ -58,8 +57,7 @@ export class TargetPolicy {
 
   /** True when a connection to `ip` is allowed by its address class. */
   allowsAddress(ip: string): boolean {
-    const kind = classifyAddress(ip);
-    return kind === 'public' || this.#allowed.has(kind);
+    return addressAllowed(ip, this.#allowed);
   }
 
   /**

@@ -4,11 +4,11 @@
  */
 import { AtError } from '$lib/at/errors';
 import { errorFromResponse, type Response } from '$lib/at/response';
-import { cram, from, pkam } from '$lib/at/verbs/auth';
+import { cram, from } from '$lib/at/verbs/auth';
 import type { AtKeys } from '$lib/crypto/atkeys-file';
 import { challengeFromResponse } from '$lib/crypto/challenge';
 import { cramDigest } from '$lib/crypto/cram';
-import { signPkam, type SigningAlgo } from '$lib/crypto/pkam';
+import { pkamCommand } from '$lib/crypto/pkam-command';
 import type { ProtocolClient } from './protocol-client';
 
 /** The `data:` of a response, or the server's error as an {@link AtError}. */
@@ -39,11 +39,6 @@ export async function authenticateWithCram(client: ProtocolClient, atSign: strin
   expectSuccess(await client.send(cram.format({ verb: 'cram', digest })), 'cram');
 }
 
-/** An ECC APKAM key is stored as a hex EC point `04‖X‖Y`; RSA keys are base64 SPKI. */
-function signingAlgoOf(keys: AtKeys): SigningAlgo {
-  return /^04[0-9a-f]{128}$/i.test(keys.pkamPublicKey) ? 'ecc_secp256r1' : 'rsa2048';
-}
-
 /**
  * Authenticates as the owner with PKAM: signs the `from` challenge with the file's PKAM private key and,
  * when the file carries an enrollment id, names it (APKAM). A legacy file sends the bare `pkam:<sig>`
@@ -55,15 +50,6 @@ function signingAlgoOf(keys: AtKeys): SigningAlgo {
  * // from:@alice, then pkam:signingAlgo:rsa2048:hashingAlgo:sha256:enrollmentId:0f3c…:W/Ky…
  */
 export async function authenticateWithKeys(client: ProtocolClient, atSign: string, keys: AtKeys): Promise<void> {
-  if (!keys.pkamPrivateKey) throw new AtError('AT0401', 'the .atKeys file holds no PKAM private key');
-  const signingAlgo = signingAlgoOf(keys);
-  const signed = await signPkam(await challenge(client, atSign), keys.pkamPrivateKey, { signingAlgo });
-  const spelled = keys.enrollmentId !== undefined || signingAlgo !== 'rsa2048';
-  const line = pkam.format({
-    verb: 'pkam',
-    ...(spelled ? { signingAlgo: signed.signingAlgo, hashingAlgo: signed.hashingAlgo } : {}),
-    ...(keys.enrollmentId === undefined ? {} : { enrollmentId: keys.enrollmentId }),
-    signature: signed.signature,
-  });
+  const line = await pkamCommand(await challenge(client, atSign), keys);
   expectSuccess(await client.send(line), 'pkam');
 }

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { AtError } from '$lib/at/errors';
-import { parseResponse, stripPrompt, type Response } from '$lib/at/response';
+import { parseResponse, type Response } from '$lib/at/response';
+import { ResponseReader, type ServerOutput } from '$lib/at/response-reader';
 
 export interface ProtocolClientOptions {
   readonly host: string;
@@ -38,15 +39,11 @@ interface Pending {
   readonly reject: (error: Error) => void;
 }
 
-/** A `pol` answer: the bare prompt `@bob@`, with no `data:` and no newline (§1.4). */
-const bareAtSignPrompt = /^@[^@\s:]+@$/;
-
 /**
  * The client side of an atProtocol connection over TLS, used by the CLI's `repl` and by the atServer's
  * own outbound connections. Commands run in strict lock-step, as every reference client does (§1.3):
- * one command, then its whole response, then the next. A response is complete at a newline followed by
- * the next prompt's `@` (§1.9), so multi-line error texts arrive whole; `notification:` lines are handed
- * to `onNotification` as they come.
+ * one command, then its whole response, then the next. The output is read by {@link ResponseReader}, so
+ * multi-line error texts arrive whole; `notification:` lines are handed to `onNotification` as they come.
  *
  * @example
  * const client = await ProtocolClient.connect({ host: 'localhost', port: 6465, ca });
@@ -56,8 +53,7 @@ const bareAtSignPrompt = /^@[^@\s:]+@$/;
 export class ProtocolClient {
   readonly #socket: tls.TLSSocket;
   readonly #options: ProtocolClientOptions;
-  #buffer = '';
-  #greeted = false;
+  readonly #reader = new ResponseReader();
   #pending: Pending | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
@@ -69,10 +65,7 @@ export class ProtocolClient {
     this.#options = options;
     socket.setEncoding('utf8');
     socket.setNoDelay(true);
-    socket.on('data', (text: string) => {
-      this.#buffer += text;
-      this.#consume();
-    });
+    socket.on('data', (text: string) => this.#take(this.#reader.push(text)));
     socket.on('error', () => socket.destroy());
     this.closed = new Promise((resolve) =>
       socket.once('close', () => {
@@ -113,7 +106,6 @@ export class ProtocolClient {
       }, connectTimeoutMs);
       socket.once('error', settle);
       client.#pending = { resolve: () => settle(), reject: settle };
-      client.#consume();
     });
   }
 
@@ -179,47 +171,21 @@ export class ProtocolClient {
         },
       };
       this.#socket.write(`${line}\n`);
-      this.#consume();
     });
   }
 
-  /** Takes every complete notification and response off the front of the buffer. */
-  #consume(): void {
-    if (!this.#greeted) {
-      if (!this.#buffer.startsWith('@')) return;
-      this.#buffer = this.#buffer.slice(1);
-      this.#greeted = true;
-      this.#settle((pending) => pending.resolve(''));
-    }
-    for (;;) {
-      const newline = this.#buffer.indexOf('\n');
-      if (newline === -1) {
-        if (this.#pending && bareAtSignPrompt.test(this.#buffer)) this.#complete(this.#buffer.length, 0, false);
-        return;
-      }
-      const line = this.#buffer.slice(0, newline);
-      if (stripPrompt(line.trimStart()).startsWith('notification:')) {
-        this.#buffer = this.#buffer.slice(newline + 1);
-        const response = parseResponse(line);
-        if (response.kind === 'notification') this.#options.onNotification?.(response.json);
-        continue;
-      }
-      // A response ends where the next prompt starts; some error texts span lines (§5.3 FormatException).
-      const end = this.#buffer.indexOf('\n@');
-      if (end === -1 || !this.#pending) return;
-      this.#complete(end, 2);
-    }
-  }
-
   /**
-   * Answers the pending request with the buffer's first `length` characters, dropping `skip` more. A
-   * prompt left in front by the previous response is stripped, except from a bare `@bob@` answer.
+   * Hands out what the reader completed: the greeting and each response settle the pending request (a
+   * response nobody waits for is dropped: lock-step is already lost), notifications go to `onNotification`.
    */
-  #complete(length: number, skip: number, strip = true): void {
-    const raw = this.#buffer.slice(0, length).trim();
-    const text = strip ? stripPrompt(raw) : raw;
-    this.#buffer = this.#buffer.slice(length + skip);
-    this.#settle((pending) => pending.resolve(text));
+  #take(outputs: ServerOutput[]): void {
+    for (const output of outputs) {
+      if (output.kind === 'notification') this.#options.onNotification?.(output.json);
+      else {
+        const text = output.kind === 'response' ? output.text : '';
+        this.#settle((pending) => pending.resolve(text));
+      }
+    }
   }
 
   #settle(act: (pending: Pending) => void): void {
@@ -228,13 +194,12 @@ export class ProtocolClient {
     if (pending) act(pending);
   }
 
-  /** The connection closed: a response without its prompt (AT0012, a closing error) still counts. */
+  /** The connection closed: a response without its prompt (AT0024, a closing error) still counts. */
   #finish(): void {
-    const rest = this.#buffer.trim();
-    this.#buffer = '';
+    const rest = this.#reader.end();
     if (!this.#pending) return;
-    if (this.#greeted && rest !== '') return this.#settle((pending) => pending.resolve(stripPrompt(rest)));
-    const said = rest === '' ? '' : `: ${rest}`;
+    if (rest?.kind === 'response') return this.#settle((pending) => pending.resolve(rest.text));
+    const said = rest === undefined ? '' : `: ${rest.text}`;
     this.#settle((pending) => pending.reject(new AtError('AT0004', `connection closed${said}`)));
   }
 }

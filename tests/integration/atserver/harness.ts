@@ -1,6 +1,7 @@
 import { stripPrompt } from '$lib/at/response';
 import { cramDigest } from '$lib/crypto/cram';
-import type { AtServerLimits } from '$server/config';
+import type { AtServerLimits, WebPushConfig } from '$server/config';
+import type { Logger } from '$server/log';
 import { AtServerHost, type CreatedAtSign } from '$server/atserver/host';
 import type { DirectoryBackend } from '$server/directory/backend';
 import { MemoryDirectoryBackend } from '$server/directory/memory-backend';
@@ -65,7 +66,14 @@ export interface Stack {
 
 /** Starts a real atDirectory and atServer host on loopback (port 0, TLS, SQLite in a temp folder). */
 export async function startStack(
-  options: { atSigns?: string[]; limits?: Partial<AtServerLimits>; dataDir?: string } = {},
+  options: {
+    atSigns?: string[];
+    limits?: Partial<AtServerLimits>;
+    dataDir?: string;
+    /** Turns web push on (off by default, so no atSign gets the VAPID key's commit). */
+    webPush?: WebPushConfig;
+    log?: Logger;
+  } = {},
 ): Promise<Stack> {
   const dir = options.dataDir ? undefined : await tempDir();
   const dataDir = options.dataDir ?? dir!.path;
@@ -82,6 +90,8 @@ export async function startStack(
     directory: backend,
     limits: options.limits,
     clock,
+    webPush: options.webPush,
+    log: options.log,
     // Every atServer finds the others through this directory and talks to them over mutual TLS (§6).
     federation: { directory: { host: '127.0.0.1', port: directory.port, ca: tls.caPem } },
   });

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { parseActivationLink } from '$lib/at/activation-link';
 import { cramDigest } from '$lib/crypto/cram';
 import { runAtstack, startAtstack, stopAtstack } from '../../support/cli-process';
 import { RawClient } from '../../support/raw-client';
@@ -12,6 +13,7 @@ interface Facts {
   caPath: string;
   directory: { host: string; port: number };
   atServers: { atSigns: { atSign: string; address: string }[] };
+  gateway: { url: string };
   adminSocket: string | null;
 }
 
@@ -19,6 +21,7 @@ interface Created {
   atSign: string;
   cramSecret: string;
   address: string;
+  activationLink: string;
   running: boolean;
   directory: { host: string; port: number } | null;
   caPath: string;
@@ -81,6 +84,9 @@ describe('atstack atsign, with a stack running on the data folder', () => {
     });
     expect(created.cramSecret).toMatch(/^[0-9a-f]{128}$/);
     expect(created.address).toMatch(/^localhost:\d+$/);
+    // The app's activation link carries both in its fragment, for the running gateway's app.
+    expect(parseActivationLink(created.activationLink)).toEqual({ atSign: '@alice', cramSecret: created.cramSecret });
+    expect(created.activationLink.startsWith(`${facts.gateway.url}/#/activate?`)).toBe(true);
   });
 
   it('registers the new atSign with the running directory at once', async () => {
@@ -103,6 +109,9 @@ describe('atstack atsign, with a stack running on the data folder', () => {
     expect(result.stdout).toMatch(/atServer {6}localhost:\d+ \(TLS\)/);
     expect(result.stdout).toContain(`atDirectory   localhost:${facts.directory.port} (TLS)`);
     expect(result.stdout).toContain(`local CA      ${facts.caPath}`);
+    expect(result.stdout).toContain(`${facts.gateway.url}/#/activate?atSign=%40carol&cram=`);
+    // The same link as a QR code drawn with block characters.
+    expect(result.stdout).toContain('█▄▄▄▄▄█'); // the bottom edge of a QR finder pattern
   });
 
   it('keeps the CRAM secret out of the stack log', async () => {

@@ -88,7 +88,8 @@ export class Notifications {
 
   /**
    * Stores a received or self notification, stamped so that `epochMillis` only grows, and hands it to the
-   * monitors as it is written. Resolves once the log has it.
+   * monitors as it is written (and, once written, one from another atSign to web push). Resolves once the
+   * log has it.
    */
   async store(record: StoredNotification): Promise<void> {
     const log = notificationLog(this.#server.store);
@@ -101,6 +102,10 @@ export class Notifications {
         this.#server.log.error('monitor publish failed', { error: String(error) });
       }
     });
+    // A push to the owner's devices, in the background, for what other atSigns send (not the owner's own).
+    if (stamped.type === 'received' && stamped.fromAtSign !== this.#server.atSign) {
+      this.#server.webPush?.received(stamped);
+    }
   }
 
   /**

@@ -71,6 +71,12 @@ export class KeyStore {
   readonly #db: Database.Database;
   readonly #writes: GroupCommit;
   readonly #records = new Map<string, StoredRecord>();
+  /**
+   * Walks the cache oldest first for eviction. Kept, not made anew: a fresh `keys()` iterator skips every
+   * deleted slot before the first live entry, thousands once the cache is full, which made each eviction cost
+   * more than the SQLite read it follows. A live iterator resumes where it stopped and sees keys added since.
+   */
+  #oldest: Iterator<string> = this.#records.keys();
   #recordBytes = 0;
   readonly #get: Database.Statement<[string], Row>;
   readonly #put: Database.Statement<[string, string | null, string, number | null, number | null]>;
@@ -103,9 +109,12 @@ export class KeyStore {
     this.#nextCommitId = last.id === null ? 0 : last.id + 1;
   }
 
-  /** The record stored under `key` (already normalised), active or not. */
-  get(key: string): StoredRecord | undefined {
-    const record = this.#records.get(key) ?? this.#read(key);
+  /**
+   * The record stored under `key` (already normalised), active or not. `keep: false` leaves a record read from
+   * SQLite out of the cache: for scans such as sync pages, which would otherwise push out the records in use.
+   */
+  get(key: string, options: { keep?: boolean } = {}): StoredRecord | undefined {
+    const record = this.#records.get(key) ?? this.#read(key, options.keep ?? true);
     // A copy, as callers may change the record they are given; metadata is flat, so a shallow copy is whole.
     return record && { key: record.key, value: record.value, metadata: { ...record.metadata } };
   }
@@ -147,12 +156,12 @@ export class KeyStore {
     return this.#expiredKeys.all(now, limit).map((row) => row.key);
   }
 
-  #read(key: string): StoredRecord | undefined {
+  #read(key: string, keep: boolean): StoredRecord | undefined {
     const row = this.#get.get(key);
     if (!row) return undefined;
     const record = { key: row.key, value: row.value, metadata: JSON.parse(row.metadata) as Metadata };
     // Inside a write batch the row may yet be rolled back: only committed rows are kept.
-    if (!this.#db.inTransaction) this.#remember(record);
+    if (keep && !this.#db.inTransaction) this.#remember(record);
     return record;
   }
 
@@ -162,7 +171,17 @@ export class KeyStore {
     this.#recordBytes += cachedSize(record);
     this.#records.set(record.key, record);
     // Oldest first; the record just kept is the newest, so it stays.
-    while (this.#recordBytes > cachedBytes) this.#forget(this.#records.keys().next().value as string);
+    while (this.#recordBytes > cachedBytes) this.#forget(this.#oldestKey());
+  }
+
+  #oldestKey(): string {
+    let next = this.#oldest.next();
+    if (next.done) {
+      // The walk passed the end (entries added after that are not seen): start again from the oldest.
+      this.#oldest = this.#records.keys();
+      next = this.#oldest.next();
+    }
+    return next.value as string;
   }
 
   #forget(key: string): void {

@@ -11,6 +11,7 @@ import { reservedKeys } from '../bootstrap';
 import type { VerbContext } from '../context';
 import { autoNotifyDelete } from '../notifications/auto-notify';
 import { freshMetadata } from '../records';
+import { vapidPublicKeyKey } from '$lib/at/web-push';
 
 /**
  * Keys `delete` refuses (the reference's `hive.protectedKeys`, §4.3): they are compared with the key before
@@ -26,6 +27,8 @@ export function protectedKeys(atSign: string): ReadonlySet<string> {
     `signing_privatekey${atSign}`,
     `publickey${atSign}`,
     'at_pkam_publickey',
+    // Ours, not the reference's: the web push VAPID key the atServer publishes (`$lib/at/web-push`).
+    vapidPublicKeyKey(atSign).slice('public:'.length),
   ]);
 }
 

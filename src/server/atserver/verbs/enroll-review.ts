@@ -62,12 +62,7 @@ async function decide(decision: Decision, id: string, params: EnrollParams, ctx:
 
   const state = outcome[decision];
   const ttl = decision === 'approve' ? (found.value.apkamKeysExpiryInMillis ?? 0) : found.metadata.ttl;
-  await saveEnrollment(
-    store,
-    found.key,
-    { ...found.value, approval: { state } },
-    rewrittenMetadata(found.metadata, atSign, now, ttl),
-  );
+  // The keys first: a device that passes PKAM the moment it is approved must find them (keys:get).
   if (decision === 'approve') {
     const { appName, deviceName, apkamPublicKey } = found.value;
     const key = `public:${appName}.${deviceName}.pkam.__pkams.__public_keys${atSign}`.toLowerCase().replaceAll(' ', '');
@@ -83,6 +78,12 @@ async function decide(decision: Decision, id: string, params: EnrollParams, ctx:
     );
     await saveDefaultKeys(store, atSign, id, params, now);
   }
+  await saveEnrollment(
+    store,
+    found.key,
+    { ...found.value, approval: { state } },
+    rewrittenMetadata(found.metadata, atSign, now, ttl),
+  );
   return state;
 }
 

@@ -30,7 +30,8 @@ function enrolledFor(namespace: string, namespaces: Readonly<Record<string, stri
 /** The page entry for a commit, or undefined when the reference skips it (the key is gone or unreadable). */
 function entryFor(commit: CommitEntry, ctx: VerbContext): SyncEntry | undefined {
   if (commit.op === '-') return { atKey: commit.key, value: null, metadata: null, commitId: commit.id, operation: '-' };
-  const record = ctx.server.store.keys.get(commit.key);
+  // A sync reads every record once: those not cached stay out of the cache.
+  const record = ctx.server.store.keys.get(commit.key, { keep: false });
   if (!record) return undefined;
   return {
     atKey: commit.key,
@@ -60,7 +61,8 @@ export function syncFrom(command: SyncFrom, ctx: VerbContext): Reply {
     limits.syncWindow,
   );
   const namespaces = sessionNamespaces(ctx) ?? {};
-  const page: SyncEntry[] = [];
+  // Each entry's JSON, written once: the page is their list (what JSON.stringify of the entries would give).
+  const page: string[] = [];
   let bytes = 0;
   for (const commit of window) {
     if (page.length >= limits.syncPageLimit) break;
@@ -69,13 +71,14 @@ export function syncFrom(command: SyncFrom, ctx: VerbContext): Reply {
     if (namespace === undefined || !enrolledFor(namespace, namespaces)) continue;
     const entry = entryFor(commit, ctx);
     if (!entry) continue;
-    const size = Buffer.byteLength(JSON.stringify(entry));
+    const json = JSON.stringify(entry);
+    const size = Buffer.byteLength(json);
     const overflows = bytes + size > limits.syncMaxBytes;
     // At least one entry always goes out, or a client would ask for the same page forever.
     if (overflows && page.length > 0) break;
-    page.push(entry);
+    page.push(json);
     if (overflows) break;
     bytes += size;
   }
-  return dataReply(JSON.stringify(page));
+  return dataReply(`[${page.join(',')}]`);
 }

@@ -13,6 +13,7 @@ import { autoNotifyUpdate } from '../notifications/auto-notify';
 import { mergeMetadata } from '../record-write';
 import type { StoredRecord } from '../store/keystore';
 import { keyOf, paramsFromCommand, paramsFromJson, type UpdateParams } from '../update-params';
+import { checkWebPushUpdate } from '../webpush/atsign-push';
 
 const updatableTypes = new Set<KeyType>(['selfKey', 'sharedKey', 'publicKey', 'reservedKey']);
 
@@ -48,12 +49,15 @@ function prepare(params: UpdateParams, ctx: VerbContext): { record: StoredRecord
  * @throws AtError `AT0016` for another atSign's key, a key type that may not be written
  *   (`You may not update keys of type KeyType.invalidKey`) or a key longer than 248 characters;
  *   `AT0003` for a negative ttl/ttb or a ttr below -1; `AT0009` for an enrollment without `rw` on the namespace.
+ *   Web push keys are checked by `checkWebPushUpdate` (`AT0003` for a refused subscription, `AT0009` for the
+ *   VAPID key).
  * @example update:ttr:86400000:@bob:shared_key@alice <base64>  →  data:12
  * @example update:privatekey:at_pkam_publickey MIIBIjAN…  →  data:-1
  */
 export async function update(command: Update | UpdateJson, ctx: VerbContext): Promise<Reply> {
   const params = command.verb === 'update:json' ? paramsFromJson(command.json) : paramsFromCommand(command);
   const { record } = prepare(params, ctx);
+  checkWebPushUpdate(ctx.server, record.key, record.value);
   let commitId: number;
   try {
     commitId = await ctx.server.store.keys.put(record, '*');
@@ -77,6 +81,7 @@ export async function update(command: Update | UpdateJson, ctx: VerbContext): Pr
 export async function updateMeta(command: UpdateMeta, ctx: VerbContext): Promise<Reply> {
   const params = paramsFromCommand(command);
   const { record, existing } = prepare(params, ctx);
+  checkWebPushUpdate(ctx.server, record.key, existing?.value ?? null);
   const commitId = await ctx.server.store.keys.put({ ...record, value: existing?.value ?? null }, '#');
   ctx.server.changed('update', commitId);
   autoNotifyUpdate(ctx, params, record);

@@ -1,8 +1,8 @@
 /**
- * What kind of address an IP literal is: public, or one of the classes the gateway refuses by default
- * (loopback, private, link-local, CGNAT, multicast, IPv4-mapped, unspecified, reserved). The gateway checks
- * every address DNS gives for an atServer host against this before it connects, so a directory entry (or a
- * DNS answer) cannot point the gateway at its own network.
+ * What kind of address an IP literal is: public, or one of the classes refused by default (loopback, private,
+ * link-local, CGNAT, multicast, IPv4-mapped, unspecified, reserved). The gateway checks every address DNS
+ * gives for an atServer host against this before it connects, and the atServers every address of a push
+ * service, so a directory entry, a subscription or a DNS answer cannot point them at their own network.
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { AddressClass } from '../config';
@@ -141,6 +141,17 @@ export function classifyAddress(ip: string): AddressKind {
   const bytes = parseIp(ip);
   if (!bytes) throw new Error(`not an IP address: ${JSON.stringify(ip)}`);
   return classifyBytes(bytes);
+}
+
+/**
+ * Whether a connection to `ip` is allowed: a public address, or one of the `allowed` classes.
+ *
+ * @example addressAllowed('127.0.0.1', new Set(['loopback'])) // true
+ * @example addressAllowed('10.0.0.1', new Set()) // false
+ */
+export function addressAllowed(ip: string, allowed: ReadonlySet<AddressClass>): boolean {
+  const kind = classifyAddress(ip);
+  return kind === 'public' || allowed.has(kind);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAddress, clientKey, parseIp } from '$server/gateway/address-class';
+import { classifyAddress, clientKey, parseIp } from '$server/net/address-class';
 
 describe('classifyAddress', () => {
   it.each([
