@@ -34,7 +34,9 @@ test.describe('atClient in Chromium through the gateway', () => {
     await rm(appDir, { recursive: true, force: true });
   });
 
-  test('activates, keeps keys sealed, writes and reads records, locks, unlocks and removes', async ({ page }) => {
+  test('activates, keeps keys sealed, writes and reads records, locks, unlocks, removes and imports the backup', async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     const cramSecret = await rig.create('@alice');
     await page.goto(`${rig.rig.origin}/`);
@@ -62,6 +64,8 @@ test.describe('atClient in Chromium through the gateway', () => {
     expect(outcome.afterUnlock).toMatchObject({ atKey: 'note.e2e@alice', value: 'in the browser' });
     expect(outcome.atSignsBeforeRemove).toEqual([{ atSign: '@alice', unlocked: true }]);
     expect(outcome.atSignsAfterRemove).toEqual([]);
+    expect(outcome.imported).toBe('@alice');
+    expect(outcome.afterImport).toMatchObject({ atKey: 'note.e2e@alice', value: 'in the browser', pending: false });
 
     // The CRAM secret is spent: the atServer refuses it now.
     const owner = await rig.stack.owner('@alice').then(

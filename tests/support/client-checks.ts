@@ -41,13 +41,16 @@ export interface JourneyOutcome {
   readonly afterUnlock: RecordView | undefined;
   readonly atSignsBeforeRemove: { atSign: string; unlocked: boolean }[];
   readonly atSignsAfterRemove: { atSign: string; unlocked: boolean }[];
+  readonly imported: string;
+  readonly afterImport: RecordView | undefined;
 }
 
 const errorShape = (error: { name: string; code?: unknown }) => ({ name: error.name, code: error.code });
 
 /**
  * Activates `atSign` through the gateway, writes a record, exports a backup, locks, fails to unlock with a wrong
- * passphrase, unlocks, reads the record from the local store, and removes the atSign from the browser.
+ * passphrase, unlocks, reads the record from the local store, removes the atSign from the browser, and imports it
+ * again from the backup.
  */
 export async function clientJourney(atSign: string, cramSecret: string, passphrase: string): Promise<JourneyOutcome> {
   const client = createClient({ worker: new Worker('/worker.js') as never, storage: sessionStorage });
@@ -73,6 +76,13 @@ export async function clientJourney(atSign: string, cramSecret: string, passphra
   const afterUnlock = (await client.records(atSign)).find((record) => record.atKey === put.atKey);
   const atSignsBeforeRemove = await client.listAtSigns();
   await client.remove(atSign);
+  const atSignsAfterRemove = await client.listAtSigns();
+
+  // A fresh start from the backup: the records come back from the atServer.
+  const imported = await client.importKeys({ fileText: backup, filePassphrase: passphrase, passphrase: 'another' });
+  await client.syncNow(imported);
+  const afterImport = (await client.records(imported)).find((record) => record.atKey === put.atKey);
+  await client.remove(imported);
   return {
     steps,
     iterations,
@@ -84,6 +94,8 @@ export async function clientJourney(atSign: string, cramSecret: string, passphra
     wrongPassphrase,
     afterUnlock,
     atSignsBeforeRemove,
-    atSignsAfterRemove: await client.listAtSigns(),
+    atSignsAfterRemove,
+    imported,
+    afterImport,
   };
 }
