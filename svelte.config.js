@@ -7,6 +7,9 @@ const config = {
   kit: {
     // The app is entirely client-side: keys and crypto never leave the browser.
     adapter: adapter({ pages: 'build/app', assets: 'build/app', fallback: 'index.html', strict: true }),
+    // Hash routing (`/#/inbox`): every view is the one index.html, so deep links, notification clicks and
+    // offline starts work from the precached shell on any static server, with no server-side fallback.
+    router: { type: 'hash' },
     // Server code is reachable from tests and the CLI as $server/…; the app never imports it (lint rule).
     alias: { $server: 'src/server' },
     typescript: {

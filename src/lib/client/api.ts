@@ -74,6 +74,8 @@ export interface ConflictView {
 /** A received notification, decrypted. */
 export interface InboxItem {
   readonly id: string;
+  /** A text message, or news about a record shared with us (its value in `text`). */
+  readonly kind: 'message' | 'record';
   readonly from: string;
   readonly to: string;
   readonly atKey: string;
@@ -156,10 +158,14 @@ export interface ClientApi {
   setBlocked(atSign: string, other: string, blocked: boolean): Promise<void>;
   /** Registers this browser's push subscription (`PushSubscription.toJSON()`) with the atServer. */
   registerPush(atSign: string, subscription: unknown): Promise<void>;
+  /** Removes this browser's push subscription (by its endpoint) from the atServer. */
+  unregisterPush(atSign: string, endpoint: string): Promise<void>;
   /** The VAPID public key of the atSign's atServer, or undefined when it has web push off. */
   vapidPublicKey(atSign: string): Promise<string | undefined>;
 
   settings(): Promise<NetworkSettings>;
+  /** The atDirectory the configured gateway resolves atSigns through (`root.atsign.org:64`), if it says. */
+  gatewayDirectory(): Promise<string | undefined>;
   setSettings(settings: NetworkSettings): Promise<void>;
   /** Events (records changed, sync status, notifications, connection) for the app to render. */
   subscribe(listener: (atSign: string, event: ClientEvent) => void): () => void;

@@ -124,9 +124,18 @@ export function createClient(options: CreateClientOptions = {}): ClientApi {
     blockList: (atSign) => host.blockList(atSign),
     setBlocked: (atSign, other, blocked) => host.setBlocked(atSign, other, blocked),
     registerPush: (atSign, subscription) => host.registerPush(atSign, subscription),
+    unregisterPush: (atSign, endpoint) => host.unregisterPush(atSign, endpoint),
     vapidPublicKey: (atSign) => host.vapidPublicKey(atSign),
 
     settings: async () => settings,
+    async gatewayDirectory() {
+      try {
+        const health = (await (await fetch(new URL('/healthz', settings.gateway))).json()) as { directory?: unknown };
+        return typeof health.directory === 'string' ? health.directory : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     async setSettings(next) {
       settings = { gateway: next.gateway.trim() || fallbackGateway };
       storage?.setItem(settingsKey, JSON.stringify(settings));

@@ -5,7 +5,7 @@
  */
 import { fixAtSign } from '$lib/at/atsign';
 import { AtError } from '$lib/at/errors';
-import { createKey, parseKey } from '$lib/at/key';
+import { createKey, parseKey, type AtKey } from '$lib/at/key';
 import { toSyncJson } from '$lib/at/metadata-json';
 import type { NotificationEvent } from '$lib/at/notification';
 import { config } from '$lib/at/verbs/config';
@@ -18,10 +18,11 @@ import type { ClientEvent, ConflictView, InboxItem, RecordInput, RecordView, Syn
 import type { Dialer } from './dialer';
 import { Keyring } from './keyring';
 import type { NotificationMonitor } from './monitor';
-import { NotificationDecoder, sendText, type ReceivedNotification } from './notifications';
+import { isTextMessage, NotificationDecoder, sendText, type ReceivedNotification } from './notifications';
 import { DataOperations } from './operations';
 import type { AppliedBatch } from './store/pulled';
 import { RecordViews } from './record-view-cache';
+import { isUserData } from './record-views';
 import { request } from './requester';
 import { AtSession } from './session';
 import { listConflicts } from './store/conflicts';
@@ -54,9 +55,23 @@ function statusView(status: SyncStatus): SyncStatusView {
   };
 }
 
+/**
+ * Whether a notification belongs in the inbox: text messages and news about user data, not the protocol's own
+ * traffic (the `shared_key` a sharer sends first, public key changes).
+ */
+function isInboxWorthy(received: ReceivedNotification): boolean {
+  if (received.messageType === 'text') return true;
+  try {
+    return isUserData(parseKey(received.key));
+  } catch {
+    return false;
+  }
+}
+
 function inboxItemOf(received: ReceivedNotification): InboxItem {
   return {
     id: received.id,
+    kind: isTextMessage(received) ? 'message' : 'record',
     from: received.from,
     to: received.to,
     atKey: received.key,
@@ -255,7 +270,7 @@ export class AtSignClient {
     const items: InboxItem[] = [];
     for (const event of events) {
       const received = await this.#decoder.decode(event);
-      if (received) items.push(inboxItemOf(received));
+      if (received && isInboxWorthy(received)) items.push(inboxItemOf(received));
     }
     return items;
   }
@@ -326,8 +341,7 @@ export class AtSignClient {
     const json = JSON.stringify(subscription);
     const endpoint = (subscription as { endpoint?: unknown }).endpoint;
     if (typeof endpoint !== 'string') throw new AtError('AT0003', 'a push subscription needs an endpoint');
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8ToBytes(endpoint)));
-    const key = parseKey(subscriptionKey(bytesToHex(digest).slice(0, 32), this.atSign));
+    const key = await this.#subscriptionKey(endpoint);
     const line = update.format({
       verb: 'update',
       metadata: {},
@@ -337,6 +351,18 @@ export class AtSignClient {
       value: json,
     });
     await request(this.#session, line);
+  }
+
+  /** Removes the push subscription with this endpoint from the atServer; nothing happens when there is none. */
+  async unregisterPush(endpoint: string): Promise<void> {
+    const key = await this.#subscriptionKey(endpoint);
+    await this.#session.send(this.#data.deleteLine(key));
+  }
+
+  /** A subscription's key: its device id is derived from the endpoint, so the same browser replaces its own. */
+  async #subscriptionKey(endpoint: string): Promise<AtKey> {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', utf8ToBytes(endpoint)));
+    return parseKey(subscriptionKey(bytesToHex(digest).slice(0, 32), this.atSign));
   }
 
   /** Stops everything and forgets the keys. */
@@ -369,7 +395,7 @@ export class AtSignClient {
     if (event.id === '-1' || this.#decoder.seen(event.id)) return;
     await saveNotifications(this.#db, [event], this.#now());
     const received = await this.#decoder.decode(event);
-    if (received) this.#emit({ type: 'notification', item: inboxItemOf(received) });
+    if (received && isInboxWorthy(received)) this.#emit({ type: 'notification', item: inboxItemOf(received) });
     // A change another atSign made to what it shares with us, or one of our own devices made: pull it.
     void this.#sync.sync();
   }

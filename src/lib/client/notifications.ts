@@ -116,6 +116,11 @@ export function sendText(
   return sendNotification(requester, codec, { to, key, value: text, id, ...compact({ ttln: options.ttln }) });
 }
 
+/** Whether a received notification is a text message ({@link sendText}, or the deprecated `messageType:text`). */
+export function isTextMessage(received: Pick<ReceivedNotification, 'messageType' | 'name'>): boolean {
+  return received.messageType === 'text' || /\.message\.[^.]+$/.test(received.name);
+}
+
 /** A received notification with its value in plaintext. */
 export interface ReceivedNotification {
   readonly id: string;

@@ -13,13 +13,21 @@ import type { StoredRecord } from './store/schema';
 const isInternalNamespace = (namespace: string | undefined) => namespace?.startsWith('__') === true;
 
 /**
- * Whether a key is the user's data: a public, self or shared key that is not reserved (`publickey`,
- * `shared_key`, signing keys), not hidden (`_x`) and not in an internal `__` namespace.
+ * Names of the protocol's own keys. The reference classifies most of their forms as reserved, but not every one
+ * (a cached `cached:@alice:shared_key@bob` is a plain cached shared key to it).
+ */
+const protocolNames = new Set(['shared_key', 'publickey', 'signing_publickey', 'signing_privatekey']);
+
+/**
+ * Whether a key is the user's data: a public, self or shared key (or a cached copy of one shared with us) that is
+ * not one of the protocol's own (`publickey`, `shared_key`, signing keys), not hidden (`_x`) and not in an internal
+ * `__` namespace.
  */
 export function isUserData(key: AtKey): boolean {
   return (
     (key.kind === 'public' || key.kind === 'self' || key.kind === 'shared' || key.kind === 'cachedShared') &&
     !key.isReserved &&
+    !protocolNames.has(key.name) &&
     !key.isHidden &&
     !isInternalNamespace(key.namespace)
   );

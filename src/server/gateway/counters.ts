@@ -15,6 +15,8 @@ export interface RelayFigures {
 /** What `GET /healthz` answers. */
 export interface HealthReport {
   readonly status: 'ok';
+  /** The atDirectory atSigns are resolved through (`root.atsign.org:64`): public, and what the app shows. */
+  readonly directory: string;
   readonly uptimeSeconds: number;
   readonly connections: { readonly open: number; readonly accepted: number; readonly relayed: number };
   readonly bytes: { readonly fromBrowsers: number; readonly toBrowsers: number };
@@ -56,12 +58,13 @@ export class GatewayCounters {
     return this.#endings.get(name) ?? 0;
   }
 
-  report(now: number, open: readonly RelayFigures[]): HealthReport {
+  report(now: number, open: readonly RelayFigures[], directory: string): HealthReport {
     const sum = (pick: (relay: RelayFigures) => number) => open.reduce((total, relay) => total + pick(relay), 0);
     const ended: Record<EndingKind, number> = { refused: 0, failed: 0, closed: 0 };
     for (const [name, count] of this.#endings) ended[endings[name].kind] += count;
     return {
       status: 'ok',
+      directory,
       uptimeSeconds: Math.round((now - this.#startedAt) / 1000),
       connections: { open: open.length, accepted: this.accepted, relayed: this.relayed },
       bytes: {

@@ -227,7 +227,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     relay.start(head);
   });
 
-  const health = () => counters.report(clock.now(), [...relays]);
+  const directoryName = `${options.directory.host}:${options.directory.port}`;
+  const health = () => counters.report(clock.now(), [...relays], directoryName);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => answerRequest(req, res, app, headers, health));
 
   const sweep = () => {

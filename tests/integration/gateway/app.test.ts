@@ -120,12 +120,13 @@ describe('gateway app server', () => {
     expect((await get('/ws/@alice')).status).toBe(426);
   });
 
-  it('reports its counters at /healthz, never cached', async () => {
+  it('reports its counters and atDirectory at /healthz, never cached', async () => {
     const response = await get('/healthz');
     expect(response.headers.get('cache-control')).toBe('no-store');
     const health = (await response.json()) as Record<string, unknown>;
     expect(health).toMatchObject({
       status: 'ok',
+      directory: '127.0.0.1:1',
       connections: { open: 0 },
       bytes: { fromBrowsers: 0, toBrowsers: 0 },
       ended: { refused: 0, failed: 0, closed: 0 },

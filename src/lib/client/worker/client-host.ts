@@ -100,6 +100,7 @@ export class ClientHost {
     this.#client(atSign).setBlocked(other, blocked);
   registerPush = (atSign: string, subscription: unknown): Promise<void> =>
     this.#client(atSign).registerPush(subscription);
+  unregisterPush = (atSign: string, endpoint: string): Promise<void> => this.#client(atSign).unregisterPush(endpoint);
   vapidPublicKey = (atSign: string): Promise<string | undefined> => this.#client(atSign).vapidPublicKey();
 
   #client(atSign: string): AtSignClient {

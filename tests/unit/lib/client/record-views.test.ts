@@ -28,6 +28,8 @@ describe('which records are the user’s data', () => {
       'public:publickey@alice',
       'shared_key.bob@alice',
       '@bob:shared_key@alice',
+      'cached:@alice:shared_key@bob',
+      'cached:public:publickey@bob',
       'public:signing_publickey@alice',
       '_secret@alice',
       'e1.default_enc_private_key.__manage@alice',
