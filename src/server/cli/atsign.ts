@@ -81,7 +81,7 @@ function describeCreated(created: CreateResult, dataDir: string, activation?: { 
     '',
     ...(activation
       ? [
-          'Activate it in the app (open the link, or scan the code with a phone on this network):',
+          'Activate it in the app: open the link in a browser on this machine, or scan the code:',
           `  ${activation.link}`,
           activation.qr,
         ]
