@@ -17,10 +17,32 @@ export interface HeapSampler {
  */
 export async function sampleChromiumHeap(page: Page, everyMs = 50): Promise<HeapSampler> {
   const session = await page.context().newCDPSession(page);
+  return sampleHeapUsage(
+    () => session.send('Runtime.getHeapUsage'),
+    everyMs,
+    () => session.detach(),
+  );
+}
+
+/** What `Runtime.getHeapUsage` answers, as far as the samplers need it. */
+export interface HeapUsage {
+  readonly usedSize: number;
+  readonly backingStorageSize: number;
+}
+
+/**
+ * Polls `read` (a `Runtime.getHeapUsage` of some target: a page, a worker) every `everyMs` until stopped, then
+ * calls `done`; the peak is usedSize + backingStorageSize.
+ */
+export function sampleHeapUsage(
+  read: () => Promise<HeapUsage>,
+  everyMs = 50,
+  done: () => Promise<void> = async () => undefined,
+): HeapSampler {
   let peak = 0;
   let running = true;
   const sample = async () => {
-    const usage = await session.send('Runtime.getHeapUsage');
+    const usage = await read();
     peak = Math.max(peak, usage.usedSize + usage.backingStorageSize);
   };
   const loop = (async () => {
@@ -34,7 +56,7 @@ export async function sampleChromiumHeap(page: Page, everyMs = 50): Promise<Heap
       running = false;
       await loop;
       await sample();
-      await session.detach();
+      await done();
       return { bytes: peak, source: 'CDP Runtime.getHeapUsage: usedSize + backingStorageSize' };
     },
   };

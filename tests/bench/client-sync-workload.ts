@@ -1,7 +1,8 @@
 /**
- * The client-sync workload, bundled into a Chromium page by `client-sync.ts`: an initial sync of an atSign's
- * records through the gateway into IndexedDB, decrypted as they land, and IndexedDB writes alone for comparison.
- * Runs on the page's main thread so that the heap sampler sees all of it.
+ * The client-sync workload, bundled into a Chromium page by `client-sync.ts`, which calls it in a SharedWorker
+ * started from the same bundle (and once on the page itself): an initial sync of an atSign's records through the
+ * gateway into IndexedDB, decrypted as they land, and IndexedDB writes alone for comparison. Everything here is
+ * available in a worker (IndexedDB, WebSocket, WebCrypto).
  */
 import { fromJson } from '$lib/at/metadata-json';
 import type { AtKeys } from '$lib/crypto/atkeys-file';
@@ -96,7 +97,7 @@ export async function measureIdbWrites(count: number, valueLength: number, perTr
   return count / seconds;
 }
 
-/** Times fetching and parsing every `sync:from` page through the gateway, storing nothing: records/s. */
+/** Times fetching and parsing every `sync:from` page one at a time (lock-step), storing nothing: records/s. */
 export async function measurePagesOnly(input: SyncInput): Promise<number> {
   const connection = await gatewayDialer({ url: input.gateway }).dial(input.atSign);
   try {

@@ -334,6 +334,33 @@ const fixedChecks: VectorCheck[] = [
       equal(bytesToBase64(bytes), n.value, 'the bytes path gives the same ciphertext');
     },
   },
+  {
+    // Not from the fixture: base64 decoding is strict in every runtime, whichever native decoder it has.
+    name: 'base64 round-trips every length and refuses whitespace, missing padding and the URL-safe alphabet',
+    async run() {
+      for (let length = 0; length <= 40; length++) {
+        const bytes = Uint8Array.from({ length }, (_, i) => (i * 97 + length * 31) % 256);
+        const text = bytesToBase64(bytes);
+        equal(bytesToHex(base64ToBytes(text)), bytesToHex(bytes), `${length} bytes`);
+      }
+      equal(bytesToBase64(Uint8Array.of(0xfb, 0xff, 0xbf)), '+/+/', 'the standard alphabet');
+      for (const bad of [
+        'AAE',
+        'AA',
+        'AA=',
+        'AA=A',
+        'A===',
+        '====',
+        'AAEC AAEC',
+        'AAEC\nAAEC',
+        ' AAEC',
+        'AA E',
+        '-_-_',
+      ]) {
+        await rejects(() => base64ToBytes(bad), 'bad-encoding', JSON.stringify(bad));
+      }
+    },
+  },
 ];
 
 /**

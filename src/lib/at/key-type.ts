@@ -66,6 +66,15 @@ export function matchWhole(regex: RegExp, text: string): RegExpExecArray | null 
 }
 
 /**
+ * The types of keys classified lately. A server meets the same keys over and over (every update and sync
+ * classifies its key), and the regexes cost more than the rest of an update's parsing; the answer depends on
+ * the text alone. Bounded (a few MB at most): emptied when full; texts longer than any valid key are not kept.
+ */
+const knownTypes = new Map<string, KeyType>();
+const maxKnownTypes = 8_192;
+const maxKnownKeyLength = 300;
+
+/**
  * Classifies a key string as the reference does, in its order: reserved (a partial match is enough) →
  * public → private → self/shared → cached public → cached shared → local → invalid. A self-form key whose
  * `sharedWith` differs from its owner (compared as written, case-sensitively, as Dart does) is shared.
@@ -78,6 +87,19 @@ export function matchWhole(regex: RegExp, text: string): RegExpExecArray | null 
  * keyType('phone,wavi@alice');      // 'invalidKey'
  */
 export function keyType(text: string): KeyType {
+  let type = knownTypes.get(text);
+  if (type === undefined) {
+    type = classify(text);
+    if (text.length <= maxKnownKeyLength) {
+      if (knownTypes.size >= maxKnownTypes) knownTypes.clear();
+      knownTypes.set(text, type);
+    }
+  }
+  return type;
+}
+
+/** {@link keyType} without the memo. */
+function classify(text: string): KeyType {
   if (keyRegexes.reserved.test(text)) return 'reservedKey';
   if (matchWhole(keyRegexes.public, text)) return 'publicKey';
   if (matchWhole(keyRegexes.private, text)) return 'privateKey';

@@ -1,13 +1,16 @@
 /**
  * Pulling remote changes: `sync:from` pages from the watermark up to the latest commit id (`stats:3`), applied to
- * the local store in batched transactions. Fetching, writing and decoding overlap: the next page is requested as
- * soon as a page arrives, pages are gathered into transactions of about {@link PullOptions.batchEntries} entries,
- * and the caller's `decode` of one batch runs while the next is written.
+ * the local store in batched transactions. Fetching, writing and decoding overlap: pages are asked for several at
+ * a time when the requester can pipeline ({@link PagePlan} says which, and what each answer settles), pages are
+ * gathered into transactions of about {@link PullOptions.batchEntries} entries, and the caller's `decode` of one
+ * batch runs while the next is written.
  */
 import { AtError } from '$lib/at/errors';
+import type { Response } from '$lib/at/response';
 import { stats } from '$lib/at/verbs/stats';
 import { syncFrom } from '$lib/at/verbs/sync';
-import { sendOrOffline } from './offline';
+import { OfflineError, sendOrOffline } from './offline';
+import { PagePlan, referenceSyncWindow } from './page-plan';
 import { expectData, type Requester } from './requester';
 import { readWatermark } from './store/meta';
 import { applyPulled, type AppliedBatch, type PulledEntry } from './store/pulled';
@@ -15,6 +18,11 @@ import type { AtSignDatabase } from './store/schema';
 
 /** Called with each applied batch, e.g. to decrypt and index its records. Awaited before the next call. */
 export type DecodeHook = (batch: AppliedBatch) => void | Promise<void>;
+
+/** A requester that can also write commands without waiting for each answer, such as an `AtConnection`. */
+export interface PipeliningRequester extends Requester {
+  pipeline(lines: readonly string[]): Promise<{ readonly response: Response }>[];
+}
 
 export interface PullOptions {
   /** Only keys this regex matches (and those the server always syncs, §8.2). */
@@ -27,6 +35,8 @@ export interface PullOptions {
   readonly batchEntries?: number;
   /** Stop fetching while this many pulled entries wait to be written (default 2,000). */
   readonly maxBufferedEntries?: number;
+  /** Pages asked for at once when the requester can pipeline (default 6; 1 without pipelining). */
+  readonly pagesInFlight?: number;
   readonly now?: () => number;
 }
 
@@ -37,12 +47,6 @@ export interface PullResult {
   readonly conflicts: number;
   readonly watermark: number;
 }
-
-/**
- * The reference takes its window of at most 25 commits before it skips any (§8.2 step 1); the `limit` a client
- * writes is ignored, so this is also what it asks for.
- */
-export const referenceSyncWindow = 25;
 
 /** Sends a command and returns its `data:`; no answer is an OfflineError, an `error:` an AtError. */
 async function ask(requester: Requester, line: string): Promise<string> {
@@ -71,32 +75,35 @@ export async function latestCommitId(requester: Requester, regex?: string): Prom
   return value === 'null' ? -1 : Number.parseInt(value, 10);
 }
 
-/**
- * After an empty page from `after`, the commit id that ends the window the server skipped entirely: the 25th
- * commit after `after` by `stats:15` (each key's latest commit), or the last one when fewer follow. Undefined when
- * none follows or the server cannot tell (a reference server may not answer `stats:15`).
- */
-async function skippedWindowEnd(requester: Requester, after: number, regex?: string): Promise<number | undefined> {
-  let latest: unknown;
-  try {
-    latest = parseJson(await statValue(requester, '15', regex), 'stats:15');
-  } catch (error) {
-    if (error instanceof AtError) return undefined;
-    throw error;
-  }
-  const ids = Object.values(latest as Record<string, [number, string]>)
-    .map(([id]) => id)
-    .filter((id) => id > after)
-    .sort((a, b) => a - b);
-  return ids[Math.min(referenceSyncWindow, ids.length) - 1];
+function canPipeline(requester: Requester): requester is PipeliningRequester {
+  return typeof (requester as Partial<PipeliningRequester>).pipeline === 'function';
 }
 
-/** One `sync:from` page after `after`. */
-async function fetchPage(requester: Requester, after: number, regex?: string): Promise<PulledEntry[]> {
-  const line = syncFrom.format({ verb: 'sync:from', fromCommitId: after, limit: referenceSyncWindow, regex });
-  const page = parseJson(await ask(requester, line), 'sync:from');
+/** The entries of a `sync:from` answer; errors as {@link ask} gives them. */
+async function pageOf(answer: Promise<Response>, line: string): Promise<PulledEntry[]> {
+  const page = parseJson(expectData(await answer, line), 'sync:from');
   if (!Array.isArray(page)) throw new AtError('AT0014', 'sync:from did not answer a list');
   return page as PulledEntry[];
+}
+
+/**
+ * Asks for the `sync:from` pages after each of `froms` — all in one write when the requester pipelines, else
+ * (one page at a time) as a plain request — and gives each page's entries as it comes.
+ */
+function askPages(requester: Requester, froms: readonly number[], regex?: string): Promise<PulledEntry[]>[] {
+  const lines = froms.map((from) =>
+    syncFrom.format({ verb: 'sync:from', fromCommitId: from, limit: referenceSyncWindow, regex }),
+  );
+  if (!canPipeline(requester)) return lines.map((line) => pageOf(sendOrOffline(requester, line), line));
+  return requester.pipeline(lines).map((answer, i) =>
+    pageOf(
+      answer.then(
+        ({ response }) => response,
+        (error: unknown) => Promise.reject(new OfflineError(error)),
+      ),
+      lines[i]!,
+    ),
+  );
 }
 
 interface Page {
@@ -140,20 +147,36 @@ export async function pullChanges(
   };
   const nextSignal = () => new Promise<void>((resolve) => waiters.push(resolve));
 
+  // With pipelining, pages go out in groups of half of `pagesInFlight`, as soon as that many answers are in: one
+  // write (one WebSocket message, which costs the client's thread far more than its few bytes) for several pages.
+  const depth = canPipeline(requester) ? Math.max(1, options.pagesInFlight ?? 6) : 1;
+  const group = Math.ceil(depth / 2);
+  const plan = new PagePlan(start, latest);
   const fetcher = (async () => {
+    const asked: { from: number; entries: Promise<PulledEntry[]> }[] = [];
     try {
-      for (let cursor = start; cursor < latest && !stopping;) {
-        if (buffered >= maxBuffered) {
+      while (!stopping) {
+        if (asked.length === 0 || depth - asked.length >= group) {
+          const froms: number[] = [];
+          const room = () => buffered + (asked.length + froms.length) * referenceSyncWindow < maxBuffered;
+          while (plan.wantsPage && asked.length + froms.length < depth && room()) froms.push(plan.nextPage());
+          if (froms.length > 0)
+            askPages(requester, froms, regex).forEach((entries, i) => {
+              // Awaited below in order; after a failure the rest are left unread.
+              entries.catch(() => undefined);
+              asked.push({ from: froms[i]!, entries });
+            });
+        }
+        const next = asked.shift();
+        if (!next) {
+          if (!plan.wantsPage) break;
           await nextSignal();
           continue;
         }
-        const entries = await fetchPage(requester, cursor, regex);
-        // A page can be empty although later commits exist (§8.2 quirk): step over the skipped window.
-        const end = entries.at(-1)?.commitId ?? (await skippedWindowEnd(requester, cursor, regex));
-        if (end === undefined || end <= cursor) break;
-        pages.push({ entries, end });
-        buffered += entries.length;
-        cursor = end;
+        const taken = plan.take(next.from, await next.entries);
+        if (!taken) continue;
+        pages.push({ entries: taken.entries, end: taken.watermark });
+        buffered += taken.entries.length;
         signal();
       }
     } catch (error) {

@@ -31,9 +31,13 @@ export class AccessLog {
     return row?.at ?? undefined;
   }
 
-  /** Records an access; it rides along with the next batch of writes rather than costing its own fsync. */
+  /**
+   * Records an access; it rides along with the next batch of writes rather than costing its own fsync, and is
+   * committed at once (not after a sync under way), so that `stats` asked next counts it.
+   */
   record(at: number, verb: string, fromAtSign: string | null, key: string | null = null): void {
-    this.#writes.submit(() => this.#insert.run(at, fromAtSign, verb, key)).catch(() => {});
+    const insert = () => this.#insert.run(at, fromAtSign, verb, key);
+    this.#writes.submit(insert, undefined, { immediate: true }).catch(() => {});
   }
 
   /** atSigns with the most `pol` connections, as `{ "@bob": 3 }`. */

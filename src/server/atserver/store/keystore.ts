@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Metadata } from '$lib/at/metadata';
+import { lastCommitIdQuery } from './commit-log';
 import type { GroupCommit } from './group-commit';
 
 /** Commit-log operations, with the reference's symbols (atprotocol.md §8.1). */
@@ -25,6 +26,9 @@ export function isCommitted(key: string): boolean {
   if (key.startsWith('public:__')) return true;
   return !/^(private:|privatekey:|public:_|local:)/.test(key);
 }
+
+/** Whether a write of `key` goes to the commit log. */
+const logged = (key: string, options: WriteOptions) => !options.skipCommit && isCommitted(key);
 
 interface Row {
   key: string;
@@ -66,6 +70,22 @@ function asStored(metadata: Metadata, json: string): Metadata {
   return copy as unknown as Metadata;
 }
 
+/** Keys read by one query of {@link KeyStore.getMany}: a sync page's at most 25, in one go. */
+const manyKeys = 32;
+
+const recordOf = (row: Row): StoredRecord => ({
+  key: row.key,
+  value: row.value,
+  metadata: JSON.parse(row.metadata) as Metadata,
+});
+
+/** A copy, as callers may change the record they are given; metadata is flat, so a shallow copy is whole. */
+const copyOf = (record: StoredRecord): StoredRecord => ({
+  key: record.key,
+  value: record.value,
+  metadata: { ...record.metadata },
+});
+
 /** The records of one atSign and the commit-log writes that go with them, each durable before it resolves. */
 export class KeyStore {
   readonly #db: Database.Database;
@@ -78,10 +98,23 @@ export class KeyStore {
    */
   #oldest: Iterator<string> = this.#records.keys();
   #recordBytes = 0;
+  /**
+   * Cached keys whose row is known to carry the key's commit, so that `commits` holds no `-` entry for them and
+   * a logged write need not look there: a hot key's update skips a statement.
+   */
+  readonly #carriesCommit = new Set<string>();
   readonly #get: Database.Statement<[string], Row>;
+  readonly #getMany: Database.Statement<(string | null)[], Row>;
+  /** Writes a record with its commit (id, op); the `commits` row of an earlier delete goes with `#dropDelete`. */
+  readonly #putCommitted: Database.Statement<
+    [string, string | null, string, number | null, number | null, number, string]
+  >;
+  /** Writes a record and leaves the commit it carries, if any, as it was. */
   readonly #put: Database.Statement<[string, string | null, string, number | null, number | null]>;
-  readonly #delete: Database.Statement<[string]>;
+  readonly #delete: Database.Statement<[string], { id: number | null; op: CommitOp | null }>;
+  /** A commit of a key without a record; REPLACE drops the key's previous one (one entry per key, §8.1). */
   readonly #commit: Database.Statement<[number, string, string]>;
+  readonly #dropDelete: Database.Statement<[string]>;
   readonly #activeKeys: Database.Statement<[number, number], { key: string }>;
   readonly #expiredKeys: Database.Statement<[number, number], { key: string }>;
   #nextCommitId: number;
@@ -90,13 +123,24 @@ export class KeyStore {
     this.#db = db;
     this.#writes = writes;
     this.#get = db.prepare('SELECT key, value, metadata FROM records WHERE key = ?');
+    const places = Array.from({ length: manyKeys }, () => '?').join(', ');
+    this.#getMany = db.prepare<(string | null)[], Row>(
+      `SELECT key, value, metadata FROM records WHERE key IN (${places})`,
+    );
     this.#put = db.prepare(
       `INSERT INTO records (key, value, metadata, expires_at, available_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, metadata = excluded.metadata,
          expires_at = excluded.expires_at, available_at = excluded.available_at`,
     );
-    this.#delete = db.prepare('DELETE FROM records WHERE key = ?');
-    // REPLACE drops the key's previous entry: the log keeps only each key's latest change (§8.1).
+    this.#putCommitted = db.prepare(
+      `INSERT INTO records (key, value, metadata, expires_at, available_at, commit_id, commit_op)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value, metadata = excluded.metadata,
+         expires_at = excluded.expires_at, available_at = excluded.available_at,
+         commit_id = excluded.commit_id, commit_op = excluded.commit_op`,
+    );
+    this.#delete = db.prepare('DELETE FROM records WHERE key = ? RETURNING commit_id AS id, commit_op AS op');
+    this.#dropDelete = db.prepare('DELETE FROM commits WHERE key = ?');
     this.#commit = db.prepare('INSERT OR REPLACE INTO commits (id, key, op) VALUES (?, ?, ?)');
     this.#activeKeys = db.prepare(
       `SELECT key FROM records WHERE (expires_at IS NULL OR expires_at >= ?) AND (available_at IS NULL OR available_at <= ?)
@@ -104,19 +148,37 @@ export class KeyStore {
     );
     this.#expiredKeys = db.prepare('SELECT key FROM records WHERE expires_at < ? ORDER BY expires_at LIMIT ?');
     // The reference's first commit id is 0. The newest entry is never removed, only replaced by a newer
-    // one, so one above the highest stored id is above every id ever issued (schema version 3).
-    const last = db.prepare('SELECT max(id) AS id FROM commits').get() as { id: number | null };
-    this.#nextCommitId = last.id === null ? 0 : last.id + 1;
+    // one (or moved between the tables with its id), so one above the highest stored id is above every id
+    // ever issued (schema versions 3 and 5).
+    this.#nextCommitId = (db.prepare(lastCommitIdQuery).get() as { id: number }).id + 1;
+  }
+
+  /** The record stored under `key` (already normalised), active or not. */
+  get(key: string): StoredRecord | undefined {
+    const record = this.#records.get(key) ?? this.#read(key);
+    return record && copyOf(record);
   }
 
   /**
-   * The record stored under `key` (already normalised), active or not. `keep: false` leaves a record read from
-   * SQLite out of the cache: for scans such as sync pages, which would otherwise push out the records in use.
+   * The records stored under `keys` (a sync page's), by key; keys without a record are left out. Those not cached
+   * are read in one query per {@link manyKeys} keys and not kept: a sync reads every record once, and would
+   * otherwise push out of the cache the records in use.
    */
-  get(key: string, options: { keep?: boolean } = {}): StoredRecord | undefined {
-    const record = this.#records.get(key) ?? this.#read(key, options.keep ?? true);
-    // A copy, as callers may change the record they are given; metadata is flat, so a shallow copy is whole.
-    return record && { key: record.key, value: record.value, metadata: { ...record.metadata } };
+  getMany(keys: readonly string[]): Map<string, StoredRecord> {
+    const found = new Map<string, StoredRecord>();
+    const missing: (string | null)[] = [];
+    for (const key of keys) {
+      const cached = this.#records.get(key);
+      if (cached) found.set(key, copyOf(cached));
+      else missing.push(key);
+    }
+    for (let i = 0; i < missing.length; i += manyKeys) {
+      const chunk = missing.slice(i, i + manyKeys);
+      // Unused places are NULL, which no key equals.
+      while (chunk.length < manyKeys) chunk.push(null);
+      for (const row of this.#getMany.all(...chunk)) found.set(row.key, recordOf(row));
+    }
+    return found;
   }
 
   /** Stores a record; resolves with its commit id once durable, or -1 for keys that are not committed. */
@@ -125,12 +187,27 @@ export class KeyStore {
     const json = JSON.stringify(metadata);
     return this.#writes.submit(
       () => {
+        const carried = this.#carriesCommit.has(key);
         this.#forget(key);
-        this.#put.run(key, value, json, metadata.expiresAt ?? null, metadata.availableAt ?? null);
-        return this.#logCommit(key, op, options);
+        const expiresAt = metadata.expiresAt ?? null;
+        const availableAt = metadata.availableAt ?? null;
+        if (!logged(key, options)) {
+          this.#put.run(key, value, json, expiresAt, availableAt);
+          return -1;
+        }
+        const id = this.#nextCommitId;
+        this.#putCommitted.run(key, value, json, expiresAt, availableAt, id, op);
+        // The key's entry is now on its record: a `-` entry of an earlier delete goes.
+        if (!carried) this.#dropDelete.run(key);
+        // Counted only once written; an id lost to a rolled-back batch leaves a gap, never a reuse.
+        this.#nextCommitId = id + 1;
+        return id;
       },
       // What a read would now give: the metadata as stored, through JSON (no undefined fields).
-      () => this.#remember({ key, value, metadata: asStored(metadata, json) }),
+      () => {
+        this.#remember({ key, value, metadata: asStored(metadata, json) });
+        if (logged(key, options) && this.#records.has(key)) this.#carriesCommit.add(key);
+      },
     );
   }
 
@@ -141,8 +218,11 @@ export class KeyStore {
   remove(key: string, options: WriteOptions = {}): Promise<number> {
     return this.#writes.submit(() => {
       this.#forget(key);
-      this.#delete.run(key);
-      return this.#logCommit(key, '-', options);
+      const removed = this.#delete.get(key);
+      if (logged(key, options)) return this.#logDelete(key);
+      // This removal is not logged, so the record's commit stays the key's latest entry: it moves to `commits`.
+      if (removed && removed.id !== null && removed.op !== null) this.#commit.run(removed.id, key, removed.op);
+      return -1;
     });
   }
 
@@ -156,12 +236,12 @@ export class KeyStore {
     return this.#expiredKeys.all(now, limit).map((row) => row.key);
   }
 
-  #read(key: string, keep: boolean): StoredRecord | undefined {
+  #read(key: string): StoredRecord | undefined {
     const row = this.#get.get(key);
     if (!row) return undefined;
-    const record = { key: row.key, value: row.value, metadata: JSON.parse(row.metadata) as Metadata };
+    const record = recordOf(row);
     // Inside a write batch the row may yet be rolled back: only committed rows are kept.
-    if (keep && !this.#db.inTransaction) this.#remember(record);
+    if (!this.#db.inTransaction) this.#remember(record);
     return record;
   }
 
@@ -185,17 +265,17 @@ export class KeyStore {
   }
 
   #forget(key: string): void {
+    this.#carriesCommit.delete(key);
     const record = this.#records.get(key);
     if (record === undefined) return;
     this.#records.delete(key);
     this.#recordBytes -= cachedSize(record);
   }
 
-  #logCommit(key: string, op: CommitOp, options: WriteOptions): number {
-    if (options.skipCommit || !isCommitted(key)) return -1;
+  /** Logs the `-` commit of a key whose record is gone; returns its id. */
+  #logDelete(key: string): number {
     const id = this.#nextCommitId;
-    this.#commit.run(id, key, op);
-    // Counted only once written; an id lost to a rolled-back batch leaves a gap, never a reuse.
+    this.#commit.run(id, key, '-');
     this.#nextCommitId = id + 1;
     return id;
   }

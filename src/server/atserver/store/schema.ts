@@ -2,8 +2,10 @@ import type Database from 'better-sqlite3';
 
 /**
  * The tables of one atSign's database. `user_version` numbers the schema so later versions can migrate.
- * - records: the key store (key as stored, lowercased; metadata as JSON with epoch-ms dates; see version 4);
- * - commits: the commit log, one row per key (its latest change), ids never reused (see version 3);
+ * - records: the key store (key as stored, lowercased; metadata as JSON with epoch-ms dates; see version 4),
+ *   with each key's latest commit-log entry (see version 5);
+ * - commits: the rest of the commit log: entries of keys that have no record carrying them (deletes), one
+ *   row per key, ids never reused (see versions 3 and 5);
  * - access_log: who looked up what, for `stats` (topKeys, topAtSigns);
  * - notifications: the notification log (sent, received and self notifications).
  */
@@ -85,7 +87,35 @@ ALTER TABLE records_v4 RENAME TO records;
 CREATE INDEX records_expiry ON records (expires_at) WHERE expires_at IS NOT NULL;
 `;
 
-const migrations = [version1, version2, version3, version4];
+/**
+ * Version 5: a record carries its key's commit-log entry (`commit_id`, `commit_op`), and `commits` keeps only
+ * the entries of keys without a record (deletes, records removed without a commit). An update then writes one
+ * row, whose commit-index entries sit on the index's newest pages, instead of also a row of a separate log and
+ * its key-index entry at a random place: one statement less and fewer pages logged per update, about a
+ * third less time in the store. The log reads both tables merged by id; each key's latest entry is in exactly
+ * one of them.
+ */
+const version5 = `
+CREATE TABLE records_v5 (
+  key TEXT NOT NULL PRIMARY KEY,
+  metadata TEXT NOT NULL,
+  expires_at INTEGER,
+  available_at INTEGER,
+  commit_id INTEGER,
+  commit_op TEXT,
+  value TEXT
+);
+INSERT INTO records_v5 (key, metadata, expires_at, available_at, commit_id, commit_op, value)
+  SELECT records.key, metadata, expires_at, available_at, commits.id, commits.op, value
+  FROM records LEFT JOIN commits ON commits.key = records.key ORDER BY records.key;
+DELETE FROM commits WHERE key IN (SELECT key FROM records);
+DROP TABLE records;
+ALTER TABLE records_v5 RENAME TO records;
+CREATE INDEX records_expiry ON records (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX records_commits ON records (commit_id) WHERE commit_id IS NOT NULL;
+`;
+
+const migrations = [version1, version2, version3, version4, version5];
 
 /** Brings a database to the newest schema (or to version `upTo`, for migration tests); safe to run on every open. */
 export function migrate(db: Database.Database, upTo: number = migrations.length): void {

@@ -148,3 +148,100 @@ describe('AtConnection requests', () => {
     expect(transport.lines).toEqual([]);
   });
 });
+
+describe('AtConnection.pipeline', () => {
+  /** The transport's writes, each as written (lines joined), beside its line-by-line record. */
+  const recordWrites = (transport: FakeTransport) => {
+    const writes: string[] = [];
+    const send = transport.send.bind(transport);
+    transport.send = (text) => {
+      writes.push(text);
+      send(text);
+    };
+    return writes;
+  };
+
+  it('writes its lines together and answers each in order as its response arrives', async () => {
+    const transport = new FakeTransport();
+    const connection = await AtConnection.open(transport);
+    const writes = recordWrites(transport);
+    const [first, second, third] = connection.pipeline(['sync:from:-1:limit:25', 'sync:from:24:limit:25', 'noop:0']);
+    expect(writes).toEqual(['sync:from:-1:limit:25\nsync:from:24:limit:25\nnoop:0\n']);
+    let secondAnswered = false;
+    void second!.then(() => (secondAnswered = true));
+    transport.write('data:[1]\n@alice@');
+    expect(await first).toEqual({ text: 'data:[1]', response: { kind: 'data', data: '[1]' } });
+    await settle();
+    expect(secondAnswered).toBe(false);
+    transport.write('data:[2]\n@alice@error:AT0003-Invalid syntax\n@alice@');
+    expect((await second)!.response).toEqual({ kind: 'data', data: '[2]' });
+    expect((await third)!.response).toMatchObject({ kind: 'error', code: 'AT0003' });
+  });
+
+  it('writes more lines at once behind pipelined ones still unanswered', async () => {
+    const transport = new FakeTransport();
+    const connection = await AtConnection.open(transport);
+    const writes = recordWrites(transport);
+    const [a] = connection.pipeline(['a']);
+    const [b] = connection.pipeline(['b']);
+    expect(writes).toEqual(['a\n', 'b\n']);
+    transport.write('data:A\n@alice@data:B\n@alice@');
+    expect([(await a)!.text, (await b)!.text]).toEqual(['data:A', 'data:B']);
+  });
+
+  it('keeps a lock-step send alone: pipelined lines wait behind it, and it waits behind them', async () => {
+    const transport = new FakeTransport();
+    const connection = await AtConnection.open(transport);
+    const alone = connection.send('update:phone@alice 1');
+    const [piped] = connection.pipeline(['llookup:phone@alice']);
+    expect(transport.lines).toEqual(['update:phone@alice 1']);
+    transport.write('data:1\n@alice@');
+    await settle();
+    expect(transport.lines).toEqual(['update:phone@alice 1', 'llookup:phone@alice']);
+    const after = connection.send('noop:0');
+    await settle();
+    expect(transport.lines).toHaveLength(2);
+    transport.write('data:1\n@alice@');
+    await settle();
+    expect(transport.lines).toEqual(['update:phone@alice 1', 'llookup:phone@alice', 'noop:0']);
+    transport.write('data:ok\n@alice@');
+    expect([await alone, (await piped)!.response, await after]).toEqual([
+      { kind: 'data', data: '1' },
+      { kind: 'data', data: '1' },
+      { kind: 'data', data: 'ok' },
+    ]);
+  });
+
+  it('rejects every unanswered pipelined request as sent when the connection drops', async () => {
+    const transport = new FakeTransport();
+    const connection = await AtConnection.open(transport);
+    const answers = connection.pipeline(['a', 'b', 'c']);
+    const queued = connection.send('d');
+    transport.write('data:A\n@alice@');
+    transport.drop(new Error('network gone'));
+    expect((await answers[0])!.text).toBe('data:A');
+    for (const answer of answers.slice(1)) {
+      await expect(answer).rejects.toMatchObject({ code: 'AT0004', sent: true });
+    }
+    await expect(queued).rejects.toMatchObject({ code: 'AT0004', sent: false });
+  });
+
+  it('times out on the answer it waits for next, closing and rejecting the rest as sent', async () => {
+    const transport = new FakeTransport();
+    const connection = await AtConnection.open(transport, { timeoutMs: 5 });
+    const [first, second] = connection.pipeline(['a', 'b']);
+    await expect(first).rejects.toMatchObject({ code: 'AT0023' });
+    await expect(second).rejects.toMatchObject({ code: 'AT0004', sent: true });
+    expect(transport.isClosed).toBe(true);
+  });
+
+  it('rejects at once, as not sent, once closed', async () => {
+    const transport = new FakeTransport();
+    const connection = await AtConnection.open(transport);
+    connection.close();
+    await connection.closed;
+    for (const answer of connection.pipeline(['a', 'b'])) {
+      await expect(answer).rejects.toMatchObject({ code: 'AT0004', sent: false });
+    }
+  });
+});

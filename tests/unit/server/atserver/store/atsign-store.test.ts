@@ -25,6 +25,18 @@ describe('AtSignStore', () => {
     await dir.remove();
   });
 
+  /** Replaces the store with a fresh database at schema `version`, filled by `fill`, then opens it (migrating). */
+  const reopenFrom = async (version: number, fill: (old: Database.Database) => void) => {
+    await store.close();
+    await dir.remove();
+    dir = await tempDir();
+    const old = new Database(path());
+    migrate(old, version);
+    fill(old);
+    old.close();
+    store = AtSignStore.open(path());
+  };
+
   it('numbers the first commit 0 and counts up', async () => {
     expect(await store.keys.put(record('public:signing_publickey@alice'), '+')).toBe(0);
     expect(await store.keys.put(record('@alice:signing_privatekey@alice'), '*')).toBe(1);
@@ -140,20 +152,67 @@ describe('AtSignStore', () => {
   });
 
   it('keeps the commit ids of a version 2 database when it migrates the commit log', async () => {
-    await store.close();
-    await dir.remove();
-    dir = await tempDir();
-    const old = new Database(path());
-    migrate(old, 2);
-    old.prepare('INSERT INTO commits (id, key, op) VALUES (0, ?, ?)').run('a@alice', '*');
-    old.prepare('INSERT OR REPLACE INTO commits (key, op) VALUES (?, ?)').run('b@alice', '+');
-    old.close();
-    store = AtSignStore.open(path());
+    await reopenFrom(2, (old) => {
+      old.prepare('INSERT INTO commits (id, key, op) VALUES (0, ?, ?)').run('a@alice', '*');
+      old.prepare('INSERT OR REPLACE INTO commits (key, op) VALUES (?, ?)').run('b@alice', '+');
+    });
     expect(store.commits.entriesAfter(-1, 25)).toEqual([
       { id: 0, key: 'a@alice', op: '*' },
       { id: 1, key: 'b@alice', op: '+' },
     ]);
     expect(await store.keys.put(record('c@alice'), '*')).toBe(2);
+  });
+
+  it('keeps every record, its metadata and its expiry when it migrates the records table (version 4)', async () => {
+    await reopenFrom(3, (old) => {
+      const insert = old.prepare(
+        'INSERT INTO records (key, value, metadata, expires_at, available_at) VALUES (?, ?, ?, ?, ?)',
+      );
+      insert.run('big@alice', 'x'.repeat(5_000), JSON.stringify({ ttl: 5, expiresAt: 100 }), 100, null);
+      insert.run('meta-only@alice', null, JSON.stringify({ ttb: 1, availableAt: 7 }), null, 7);
+    });
+    expect(store.keys.get('big@alice')).toEqual(record('big@alice', 'x'.repeat(5_000), { ttl: 5, expiresAt: 100 }));
+    expect(store.keys.get('meta-only@alice')).toEqual(record('meta-only@alice', null, { ttb: 1, availableAt: 7 }));
+    expect(store.keys.expiredKeys(101)).toEqual(['big@alice']);
+    expect(store.keys.activeKeys(50)).toEqual(['big@alice', 'meta-only@alice']);
+    await store.keys.put(record('big@alice', 'small'), '*');
+    expect(store.keys.get('big@alice')?.value).toBe('small');
+  });
+
+  it('reads back every record after writing and reading far more than its record cache holds', async () => {
+    const value = (i: number) => `${i}:`.padEnd(1_400, 'v');
+    await Promise.all(Array.from({ length: 12_000 }, (_, i) => store.keys.put(record(`k${i}@alice`, value(i)), '*')));
+    for (let i = 0; i < 12_000; i += 1) {
+      if (store.keys.get(`k${i}@alice`)?.value !== value(i)) throw new Error(`k${i}`);
+    }
+    for (let i = 0; i < 12_000; i += 25) {
+      const keys = Array.from({ length: 25 }, (_, j) => `k${i + j}@alice`);
+      const found = store.keys.getMany(keys);
+      if (keys.some((key, j) => found.get(key)?.value !== value(i + j))) throw new Error(`page from k${i}`);
+    }
+    await store.keys.put(record('k0@alice', 'new'), '*');
+    expect(store.keys.get('k0@alice')?.value).toBe('new');
+  });
+
+  it('reads many records at once, cached or not, leaving out keys without one', async () => {
+    await store.keys.put(record('a@alice', 'A', { ttl: 5 }), '*');
+    await store.keys.put(record('b@alice', null), '*');
+    const keys = ['a@alice', 'none@alice', ...Array.from({ length: 40 }, (_, i) => `none${i}@alice`), 'b@alice'];
+    const found = store.keys.getMany(keys);
+    expect([...found.keys()].sort()).toEqual(['a@alice', 'b@alice']);
+    expect(found.get('a@alice')).toEqual(record('a@alice', 'A', { ttl: 5 }));
+    expect(found.get('b@alice')).toEqual(record('b@alice', null));
+    found.get('a@alice')!.metadata.ttl = 99;
+    expect(store.keys.get('a@alice')?.metadata.ttl).toBe(5);
+  });
+
+  it('finds a window of commits whose keys pass a filter past long runs of keys that do not', async () => {
+    await Promise.all(Array.from({ length: 300 }, (_, i) => store.keys.put(record(`k${i}@alice`), '*')));
+    const every100th = (key: string) => Number(key.slice(1, key.indexOf('@'))) % 100 === 0;
+    expect(store.commits.entriesAfterWhere(-1, every100th, 2).map((entry) => entry.id)).toEqual([0, 100]);
+    expect(store.commits.entriesAfterWhere(0, every100th, 5).map((entry) => entry.id)).toEqual([100, 200]);
+    expect(store.commits.entriesAfterWhere(-1, every100th).map((entry) => entry.id)).toEqual([0, 100, 200]);
+    expect(store.commits.entriesAfterWhere(-1, () => true, 25)).toHaveLength(25);
   });
 
   it('finds the newest commit whose key passes a filter', async () => {

@@ -42,10 +42,10 @@ describe('GroupCommit', () => {
     disk.finish(0);
     await Promise.all([first, second]);
     expect(answered).toEqual([1, 2]);
-    expect(writes.counters).toEqual({ batches: 1, writes: 2 });
+    expect(writes.counters).toEqual({ batches: 1, writes: 2, syncs: 1 });
   });
 
-  it('commits the next batch while a sync runs, and covers the batches committed meanwhile with one sync', async () => {
+  it('holds the writes that arrive while a sync runs and commits them as one batch when it ends', async () => {
     const { transaction, batches } = recordingTransaction();
     const disk = manualSync();
     const writes = new GroupCommit(transaction, disk.sync);
@@ -55,15 +55,43 @@ describe('GroupCommit', () => {
     await settle();
     const third = writes.submit(() => 'c');
     await settle();
-    // Three batches committed, but only the first sync has started: one runs at a time.
-    expect(batches).toHaveLength(3);
+    // Only the first batch is committed while its sync runs: one sync at a time, the others wait for it.
+    expect(batches).toHaveLength(1);
     expect(disk.calls()).toBe(1);
     disk.finish(0);
     expect(await first).toBe('a');
     await settle();
+    expect(batches).toHaveLength(2);
     expect(disk.calls()).toBe(2);
     disk.finish(1);
     expect(await Promise.all([second, third])).toEqual(['b', 'c']);
+    expect(writes.counters).toEqual({ batches: 2, writes: 3, syncs: 2 });
+  });
+
+  it('commits an immediate write, and the writes held with it, while a sync runs', async () => {
+    const { transaction, batches } = recordingTransaction();
+    const disk = manualSync();
+    const writes = new GroupCommit(transaction, disk.sync);
+    const first = writes.submit(() => 'a');
+    await settle();
+    const held = writes.submit(() => 'b');
+    await settle();
+    expect(batches).toHaveLength(1);
+    const seen: string[] = [];
+    const logged = writes.submit(
+      () => 'log',
+      () => seen.push('log'),
+      { immediate: true },
+    );
+    await settle();
+    expect(batches).toHaveLength(2);
+    expect(seen).toEqual(['log']);
+    expect(disk.calls()).toBe(1);
+    disk.finish(0);
+    expect(await first).toBe('a');
+    await settle();
+    disk.finish(1);
+    expect(await Promise.all([held, logged])).toEqual(['b', 'log']);
   });
 
   it('tells a write its batch has committed before the sync, and not when its own work threw', async () => {
