@@ -143,6 +143,10 @@ export class AtConnection implements Requester {
    * server runs a connection's commands one after another, so this is for commands that do not depend on one
    * another's answers, such as sync pages. A `send` or `exchange` still goes out alone, after every answer ahead.
    *
+   * Only for atServers known to read each line as its own command, as ours does. The reference (Dart) atServer
+   * takes the lines of one TCP write as one command and may reorder lines that arrive apart (atprotocol.md §1.3),
+   * so the app's sessions never pipeline; the sync benchmark uses this against our atServer.
+   *
    * @example
    * const [first, second] = connection.pipeline(['sync:from:-1:limit:25', 'sync:from:24:limit:25']);
    */

@@ -19,7 +19,11 @@ import type { AtSignDatabase } from './store/schema';
 /** Called with each applied batch, e.g. to decrypt and index its records. Awaited before the next call. */
 export type DecodeHook = (batch: AppliedBatch) => void | Promise<void>;
 
-/** A requester that can also write commands without waiting for each answer, such as an `AtConnection`. */
+/**
+ * A requester that can also write commands without waiting for each answer: an `AtConnection` to an atServer known
+ * to accept pipelining (ours; not the reference, atprotocol.md §1.3). `AtSession` is not one, so the app pages in
+ * lock-step.
+ */
 export interface PipeliningRequester extends Requester {
   pipeline(lines: readonly string[]): Promise<{ readonly response: Response }>[];
 }

@@ -36,38 +36,11 @@ export interface AtSessionOptions {
 /** Listens to a session's or monitor's state: `error` says why for `offline` and `auth-failed`. */
 export type StateListener = (state: LinkState, error?: Error) => void;
 
-/** One request waiting for the connection. */
-interface Single {
+interface Queued {
   readonly line: string;
   readonly options: RequestOptions;
   readonly resolve: (response: Response) => void;
   readonly reject: (error: Error) => void;
-}
-
-/** Requests written together ({@link AtSession.pipeline}), answered in order. */
-interface Batch {
-  readonly lines: readonly string[];
-  readonly options: RequestOptions;
-  readonly answers: readonly Deferred[];
-  readonly reject: (error: Error) => void;
-}
-
-interface Deferred {
-  readonly promise: Promise<{ readonly response: Response }>;
-  readonly resolve: (answer: { readonly response: Response }) => void;
-  readonly reject: (error: Error) => void;
-}
-
-type Queued = Single | Batch;
-
-function deferred(): Deferred {
-  let resolve!: Deferred['resolve'];
-  let reject!: Deferred['reject'];
-  const promise = new Promise<{ readonly response: Response }>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 /** Errors on the way that say the connection failed, not the credentials. */
@@ -145,23 +118,6 @@ export class AtSession implements Requester {
     });
   }
 
-  /**
-   * Writes several commands at once and answers each in order, for reads that do not depend on one another's
-   * answers (sync pages). They go out together after every request ahead of them; when the connection drops,
-   * those not yet answered reject (reads: the caller asks again), none is re-sent.
-   *
-   * @example const [first, second] = session.pipeline(['sync:from:-1:limit:25', 'sync:from:24:limit:25']);
-   */
-  pipeline(lines: readonly string[], options: RequestOptions = {}): Promise<{ readonly response: Response }>[] {
-    if (this.state === 'closed') return lines.map(() => Promise.reject(new AtError('AT0004', 'the session is closed')));
-    const answers = lines.map(() => deferred());
-    const reject = (error: Error) => answers.forEach((answer) => answer.reject(error));
-    this.#queue.push({ lines, options, answers, reject });
-    if (this.state === 'idle' || this.state === 'auth-failed') this.#link.connect();
-    this.#pump();
-    return answers.map((answer) => answer.promise);
-  }
-
   /** Tries to connect now instead of waiting for the back-off (the browser says it is online again). */
   reconnectNow(): void {
     this.#link.connect();
@@ -224,30 +180,17 @@ export class AtSession implements Requester {
     const request = this.#queue.shift();
     if (!request) return;
     this.#inFlight = true;
-    const sent = 'line' in request ? this.#sendOne(connection, request) : this.#sendBatch(connection, request);
-    void sent.finally(() => {
-      this.#inFlight = false;
-      this.#pump();
-    });
-  }
-
-  #sendOne(connection: AtConnection, request: Single): Promise<void> {
-    return connection.send(request.line, request.options).then(request.resolve, (error: Error) => {
-      // Not written: it goes out first on the next connection. Written: the caller decides.
-      if (error instanceof ConnectionClosedError && !error.sent) this.#queue.unshift(request);
-      else request.reject(error);
-    });
-  }
-
-  #sendBatch(connection: AtConnection, batch: Batch): Promise<unknown> {
-    const answers = connection.pipeline(batch.lines, batch.options);
-    answers.forEach((answer, i) =>
-      answer.then(
-        ({ response }) => batch.answers[i]?.resolve({ response }),
-        (error: Error) => batch.answers[i]?.reject(error),
-      ),
-    );
-    return Promise.allSettled(answers);
+    connection
+      .send(request.line, request.options)
+      .then(request.resolve, (error: Error) => {
+        // Not written: it goes out first on the next connection. Written: the caller decides.
+        if (error instanceof ConnectionClosedError && !error.sent) this.#queue.unshift(request);
+        else request.reject(error);
+      })
+      .finally(() => {
+        this.#inFlight = false;
+        this.#pump();
+      });
   }
 
   #changed(state: LinkState, error?: Error): void {

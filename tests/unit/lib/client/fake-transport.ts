@@ -10,8 +10,6 @@ export type Script = (line: string, transport: FakeTransport) => string | undefi
 export class FakeTransport implements Transport {
   /** Every line the client wrote, without its newline. */
   readonly lines: string[] = [];
-  /** Each `send` as written: several lines in one write when pipelined. */
-  readonly writes: string[] = [];
   readonly #inbox = new TransportInbox();
   readonly #script: Script | undefined;
 
@@ -31,7 +29,6 @@ export class FakeTransport implements Transport {
 
   send(text: string): void {
     if (this.isClosed) return;
-    this.writes.push(text);
     for (const line of text.split('\n').slice(0, -1)) {
       this.lines.push(line);
       const answer = this.#script?.(line, this);

@@ -74,38 +74,6 @@ describe('AtSession', () => {
     session.close();
   });
 
-  it('pipelines reads in one write, after the requests ahead, and answers each in order', async () => {
-    const dialer = new FakeDialer(server());
-    const { session } = sessionWith(dialer);
-    const first = session.send('noop:0');
-    const pages = session.pipeline(['sync:from:-1:limit:25', 'sync:from:24:limit:25', 'sync:from:49:limit:25']);
-    expect(await first).toEqual({ kind: 'data', data: 'noop:0' });
-    const answers = await Promise.all(pages);
-    expect(answers.map(({ response }) => response.kind === 'data' && response.data)).toEqual([
-      'sync:from:-1:limit:25',
-      'sync:from:24:limit:25',
-      'sync:from:49:limit:25',
-    ]);
-    expect(dialer.transports[0]!.writes.at(-1)).toBe(
-      'sync:from:-1:limit:25\nsync:from:24:limit:25\nsync:from:49:limit:25\n',
-    );
-    session.close();
-  });
-
-  it('rejects the unanswered part of a pipeline when the connection drops, and re-sends none of it', async () => {
-    const answersFirstOnly = server((line) => (line.endsWith(':first') ? 'data:1' : undefined));
-    const dialer = new FakeDialer(answersFirstOnly, server());
-    const { session } = sessionWith(dialer);
-    const [first, second] = session.pipeline(['scan:first', 'scan:second']);
-    expect(await first).toEqual({ response: { kind: 'data', data: '1' } });
-    await vi.waitFor(() => expect(dialer.transports[0]!.lines).toContain('scan:second'));
-    dialer.transports[0]!.drop();
-    await expect(second).rejects.toBeInstanceOf(ConnectionClosedError);
-    expect(await session.send('noop:0')).toEqual({ kind: 'data', data: 'noop:0' });
-    expect(dialer.transports[1]!.lines).not.toContain('scan:second');
-    session.close();
-  });
-
   it('after a drop rejects the written request as retryable, never re-sends it, and sends the waiting ones on a new connection', async () => {
     const hangsOnUpdate = server((line) => (line.startsWith('update:') ? undefined : `data:${line}`));
     const dialer = new FakeDialer(hangsOnUpdate, server());
