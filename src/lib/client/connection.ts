@@ -44,8 +44,6 @@ interface Request {
   readonly line: string;
   readonly timeoutMs: number | undefined;
   readonly expectsReply: boolean;
-  /** Written without waiting for the answers ahead of it ({@link AtConnection.pipeline}). */
-  readonly pipelined?: boolean;
   readonly resolve: (answer: Answer | undefined) => void;
   readonly reject: (error: Error) => void;
 }
@@ -70,8 +68,6 @@ export class AtConnection implements Requester {
   readonly #reader = new ResponseReader();
   readonly #queue: Request[] = [];
   #inFlight: { readonly request: Request; readonly timer: ReturnType<typeof setTimeout> } | undefined;
-  /** Pipelined requests written behind the one in flight, answered in this order after it. */
-  readonly #written: Request[] = [];
   #greeting: GreetingWaiter | undefined;
   #closeReason: Error | undefined;
   #isClosed = false;
@@ -137,39 +133,6 @@ export class AtConnection implements Requester {
     return this.#enqueue(line, true, options.timeoutMs) as Promise<Answer>;
   }
 
-  /**
-   * Sends commands without waiting for each answer (pipelining): the lines go out together, behind any other
-   * pipelined ones still unanswered, and each promise resolves with its response as it arrives, in order. The
-   * server runs a connection's commands one after another, so this is for commands that do not depend on one
-   * another's answers, such as sync pages. A `send` or `exchange` still goes out alone, after every answer ahead.
-   *
-   * Only for atServers known to read each line as its own command, as ours does. The reference (Dart) atServer
-   * takes the lines of one TCP write as one command and may reorder lines that arrive apart (atprotocol.md §1.3),
-   * so the app's sessions never pipeline; the sync benchmark uses this against our atServer.
-   *
-   * @example
-   * const [first, second] = connection.pipeline(['sync:from:-1:limit:25', 'sync:from:24:limit:25']);
-   */
-  pipeline(lines: readonly string[], options: RequestOptions = {}): Promise<Answer>[] {
-    if (this.#isClosed) return lines.map(() => Promise.reject(this.#notSent()));
-    const answers = lines.map(
-      (line) =>
-        new Promise<Answer>((resolve, reject) => {
-          const settle = resolve as (answer: Answer | undefined) => void;
-          this.#queue.push({
-            line,
-            timeoutMs: options.timeoutMs,
-            expectsReply: true,
-            pipelined: true,
-            resolve: settle,
-            reject,
-          });
-        }),
-    );
-    this.#pump();
-    return answers;
-  }
-
   /** Sends a command that has no response (`monitor`, `@exit`), in order; resolves once it is written. */
   async sendWithoutReply(line: string): Promise<void> {
     await this.#enqueue(line, false, undefined);
@@ -188,52 +151,29 @@ export class AtConnection implements Requester {
     });
   }
 
-  /**
-   * Writes queued lines until one waits for its response; pipelined lines keep going out behind pipelined ones
-   * in flight, together in one write.
-   */
+  /** Writes queued lines until one waits for its response. */
   #pump(): void {
-    let text = '';
-    while (!this.#isClosed) {
-      const request = this.#queue[0];
-      // Written requests without one in flight: it timed out and the connection is closing.
-      if (!request || (!this.#inFlight && this.#written.length > 0)) break;
-      if (this.#inFlight) {
-        if (!request.pipelined || !this.#inFlight.request.pipelined) break;
-        this.#queue.shift();
-        this.#written.push(request);
-        text += `${request.line}\n`;
-        continue;
-      }
-      this.#queue.shift();
+    while (!this.#inFlight && !this.#isClosed) {
+      const request = this.#queue.shift();
+      if (!request) return;
       if (!request.expectsReply) {
         this.#transport.send(`${request.line}\n`);
         request.resolve(undefined);
         continue;
       }
+      const timer = setTimeout(
+        () => {
+          this.#inFlight = undefined;
+          request.reject(new AtError('AT0023', 'Timeout waiting for response'));
+          // A late response would answer the next command: the connection is no longer usable.
+          this.#transport.close();
+        },
+        request.timeoutMs ?? this.#options.timeoutMs ?? 30_000,
+      );
       // In flight before it is written, so that even an answer delivered during `send` finds it.
-      this.#startWaiting(request);
-      if (request.pipelined) {
-        text += `${request.line}\n`;
-        continue;
-      }
+      this.#inFlight = { request, timer };
       this.#transport.send(`${request.line}\n`);
     }
-    if (text !== '' && !this.#isClosed) this.#transport.send(text);
-  }
-
-  /** Makes `request` the one whose response comes next, with its timeout running from now. */
-  #startWaiting(request: Request): void {
-    const timer = setTimeout(
-      () => {
-        this.#inFlight = undefined;
-        request.reject(new AtError('AT0023', 'Timeout waiting for response'));
-        // A late response would answer the next command: the connection is no longer usable.
-        this.#transport.close();
-      },
-      request.timeoutMs ?? this.#options.timeoutMs ?? 30_000,
-    );
-    this.#inFlight = { request, timer };
   }
 
   #take(outputs: ServerOutput[]): void {
@@ -250,8 +190,6 @@ export class AtConnection implements Requester {
     if (!inFlight) return;
     clearTimeout(inFlight.timer);
     this.#inFlight = undefined;
-    const next = this.#written.shift();
-    if (next) this.#startWaiting(next);
     inFlight.request.resolve({ text, response: parseResponse(text) });
     this.#pump();
   }
@@ -264,12 +202,12 @@ export class AtConnection implements Requester {
     // A last response written just before the close (AT0024 from a pausing server) still answers.
     if (rest?.kind === 'response') this.#answer(rest.text);
     const inFlight = this.#inFlight;
-    if (inFlight) clearTimeout(inFlight.timer);
-    this.#inFlight = undefined;
-    const said = reason ? `: ${reason.message}` : '';
-    const message = `connection closed after the request was sent (it may have been applied)${said}`;
-    for (const request of [...(inFlight ? [inFlight.request] : []), ...this.#written.splice(0)]) {
-      request.reject(new ConnectionClosedError(message, true, reason));
+    if (inFlight) {
+      clearTimeout(inFlight.timer);
+      this.#inFlight = undefined;
+      const said = reason ? `: ${reason.message}` : '';
+      const message = `connection closed after the request was sent (it may have been applied)${said}`;
+      inFlight.request.reject(new ConnectionClosedError(message, true, reason));
     }
     for (const request of this.#queue.splice(0)) request.reject(this.#notSent());
     this.#resolveClosed();

@@ -1,15 +1,16 @@
 /**
  * Pulling remote changes: `sync:from` pages from the watermark up to the latest commit id (`stats:3`), applied to
- * the local store in batched transactions. Fetching, writing and decoding overlap: pages are asked for several at
- * a time when the requester can pipeline ({@link PagePlan} says which, and what each answer settles), pages are
- * gathered into transactions of about {@link PullOptions.batchEntries} entries, and the caller's `decode` of one
- * batch runs while the next is written.
+ * the local store in batched transactions. Fetching, writing and decoding overlap: several pages are asked for in
+ * one `batch:` command ({@link PagePlan} says which, and what each answer settles), the next request waits
+ * queued behind the one on the wire, pages are gathered into transactions of about
+ * {@link PullOptions.batchEntries} entries, and the caller's `decode` of one batch runs while the next is written.
  */
 import { AtError } from '$lib/at/errors';
 import type { Response } from '$lib/at/response';
 import { stats } from '$lib/at/verbs/stats';
 import { syncFrom } from '$lib/at/verbs/sync';
-import { OfflineError, sendOrOffline } from './offline';
+import { askBatch } from './batch-request';
+import { sendOrOffline } from './offline';
 import { PagePlan, referenceSyncWindow } from './page-plan';
 import { expectData, type Requester } from './requester';
 import { readWatermark } from './store/meta';
@@ -18,15 +19,6 @@ import type { AtSignDatabase } from './store/schema';
 
 /** Called with each applied batch, e.g. to decrypt and index its records. Awaited before the next call. */
 export type DecodeHook = (batch: AppliedBatch) => void | Promise<void>;
-
-/**
- * A requester that can also write commands without waiting for each answer: an `AtConnection` to an atServer known
- * to accept pipelining (ours; not the reference, atprotocol.md §1.3). `AtSession` is not one, so the app pages in
- * lock-step.
- */
-export interface PipeliningRequester extends Requester {
-  pipeline(lines: readonly string[]): Promise<{ readonly response: Response }>[];
-}
 
 export interface PullOptions {
   /** Only keys this regex matches (and those the server always syncs, §8.2). */
@@ -39,8 +31,11 @@ export interface PullOptions {
   readonly batchEntries?: number;
   /** Stop fetching while this many pulled entries wait to be written (default 2,000). */
   readonly maxBufferedEntries?: number;
-  /** Pages asked for at once when the requester can pipeline (default 6; 1 without pipelining). */
-  readonly pagesInFlight?: number;
+  /**
+   * Pages asked for in one request (default 4): a `batch:` of that many `sync:from` commands, one round trip
+   * for all of them. Two such requests are kept asked: one on the wire, the next queued behind it.
+   */
+  readonly pagesPerRequest?: number;
   readonly now?: () => number;
 }
 
@@ -79,10 +74,6 @@ export async function latestCommitId(requester: Requester, regex?: string): Prom
   return value === 'null' ? -1 : Number.parseInt(value, 10);
 }
 
-function canPipeline(requester: Requester): requester is PipeliningRequester {
-  return typeof (requester as Partial<PipeliningRequester>).pipeline === 'function';
-}
-
 /** The entries of a `sync:from` answer; errors as {@link ask} gives them. */
 async function pageOf(answer: Promise<Response>, line: string): Promise<PulledEntry[]> {
   const page = parseJson(expectData(await answer, line), 'sync:from');
@@ -90,24 +81,13 @@ async function pageOf(answer: Promise<Response>, line: string): Promise<PulledEn
   return page as PulledEntry[];
 }
 
-/**
- * Asks for the `sync:from` pages after each of `froms` — all in one write when the requester pipelines, else
- * (one page at a time) as a plain request — and gives each page's entries as it comes.
- */
+/** Asks for the `sync:from` pages after each of `froms` in one request, and gives each page's entries. */
 function askPages(requester: Requester, froms: readonly number[], regex?: string): Promise<PulledEntry[]>[] {
   const lines = froms.map((from) =>
     syncFrom.format({ verb: 'sync:from', fromCommitId: from, limit: referenceSyncWindow, regex }),
   );
-  if (!canPipeline(requester)) return lines.map((line) => pageOf(sendOrOffline(requester, line), line));
-  return requester.pipeline(lines).map((answer, i) =>
-    pageOf(
-      answer.then(
-        ({ response }) => response,
-        (error: unknown) => Promise.reject(new OfflineError(error)),
-      ),
-      lines[i]!,
-    ),
-  );
+  const answers = lines.length === 1 ? [sendOrOffline(requester, lines[0]!)] : askBatch(requester, lines);
+  return answers.map((answer, i) => pageOf(answer, lines[i]!));
 }
 
 interface Page {
@@ -119,11 +99,11 @@ interface Page {
 /**
  * Pulls every change after the store's watermark up to the server's latest commit id at the start, and applies it.
  * Pages applied before a failure stay applied (with their watermark); the failure is then thrown:
- * {@link OfflineError} when the connection failed, {@link AtError} for a server error.
+ * `OfflineError` when the connection failed, {@link AtError} for a server error.
  *
  * @example
  * const result = await pullChanges(db, session, { decode: (batch) => index(batch.updated) });
- * // stats:3, then sync:from:-1:limit:25, sync:from:24:limit:25, …
+ * // stats:3, then batch:[{"id":0,"command":"sync:from:-1:limit:25"},…,{"id":3,"command":"sync:from:74:limit:25"}], …
  */
 export async function pullChanges(
   db: AtSignDatabase,
@@ -151,25 +131,26 @@ export async function pullChanges(
   };
   const nextSignal = () => new Promise<void>((resolve) => waiters.push(resolve));
 
-  // With pipelining, pages go out in groups of half of `pagesInFlight`, as soon as that many answers are in: one
-  // write (one WebSocket message, which costs the client's thread far more than its few bytes) for several pages.
-  const depth = canPipeline(requester) ? Math.max(1, options.pagesInFlight ?? 6) : 1;
-  const group = Math.ceil(depth / 2);
+  // Pages go out `group` to a request, the next request as soon as one is answered: while the server answers one,
+  // the other waits its turn on the client, so the server never waits for the client between them.
+  const group = Math.max(1, options.pagesPerRequest ?? 4);
+  const depth = 2 * group;
   const plan = new PagePlan(start, latest);
   const fetcher = (async () => {
     const asked: { from: number; entries: Promise<PulledEntry[]> }[] = [];
     try {
       while (!stopping) {
-        if (asked.length === 0 || depth - asked.length >= group) {
+        // Up to two requests asked: the one the server is answering and the next, queued behind it.
+        while (asked.length === 0 || depth - asked.length >= group) {
           const froms: number[] = [];
           const room = () => buffered + (asked.length + froms.length) * referenceSyncWindow < maxBuffered;
-          while (plan.wantsPage && asked.length + froms.length < depth && room()) froms.push(plan.nextPage());
-          if (froms.length > 0)
-            askPages(requester, froms, regex).forEach((entries, i) => {
-              // Awaited below in order; after a failure the rest are left unread.
-              entries.catch(() => undefined);
-              asked.push({ from: froms[i]!, entries });
-            });
+          while (plan.wantsPage && froms.length < group && room()) froms.push(plan.nextPage());
+          if (froms.length === 0) break;
+          askPages(requester, froms, regex).forEach((entries, i) => {
+            // Awaited below in order; after a failure the rest are left unread.
+            entries.catch(() => undefined);
+            asked.push({ from: froms[i]!, entries });
+          });
         }
         const next = asked.shift();
         if (!next) {

@@ -40,3 +40,10 @@ export const batch = defineGrammar<Batch>({
   },
   format: (c) => `batch:${JSON.stringify(c.requests)}`,
 });
+
+/** What a command's element of a batch answer holds (the reference's `Response.toJson()`: only the fields set). */
+export interface BatchResponse {
+  data?: string;
+  error_code?: string;
+  error_message?: string;
+}

@@ -1,18 +1,11 @@
 /** Handler for `batch` (atprotocol.md §5.16): several commands in one request. */
 import { AtError } from '$lib/at/errors';
 import { dataReply, type Reply } from '$lib/at/response';
-import type { Batch } from '$lib/at/verbs/batch';
+import type { Batch, BatchResponse } from '$lib/at/verbs/batch';
 import type { JsonValue } from '$lib/at/verbs/json';
 import type { VerbContext } from '../context';
 import { runEntry } from '../dispatch';
 import type { Handler, VerbTable } from './table';
-
-/** The reference's `Response.toJson()`: only the fields that are set. */
-export interface BatchResponse {
-  data?: string;
-  error_code?: string;
-  error_message?: string;
-}
 
 /** A `Response.isError` reply written as bytes (`error:null:InvalidSyntaxException\n@alice@`). */
 const statusErrorText = /^error:([^:\n]*):([^\n]*)\n/;

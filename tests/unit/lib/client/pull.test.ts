@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseResponse, type Response } from '$lib/at/response';
 import { OfflineError } from '$lib/client/offline';
-import { pullChanges, type PipeliningRequester } from '$lib/client/pull';
+import { pullChanges } from '$lib/client/pull';
 import type { Requester } from '$lib/client/requester';
 import { openAtSignDatabase } from '$lib/client/store/database';
 import { readWatermark } from '$lib/client/store/meta';
@@ -10,15 +10,34 @@ import type { AtSignDatabase } from '$lib/client/store/schema';
 import { freshIndexedDb } from '../../../support/fake-indexeddb';
 
 /**
- * A scripted transport standing in for a server whose pages the tests shape (an APKAM connection's skipped
- * windows are hard to produce on a real one): each line gets the answer its function gives, every line is kept.
+ * A scripted server whose pages the tests shape (an APKAM connection's skipped windows are hard to produce on a real
+ * one): each command gets the answer its function gives, and every command is kept. A `batch:` is answered as the
+ * reference's batch handler does, its commands in order.
  */
 class ScriptedRequester implements Requester {
   readonly sent: string[] = [];
+  /** Each request in the order served: how many commands it held (1 for a plain command). */
+  readonly requests: number[] = [];
   constructor(readonly answer: (line: string) => string) {}
+
   async send(line: string): Promise<Response> {
-    this.sent.push(line);
-    return parseResponse(this.answer(line));
+    if (!line.startsWith('batch:')) {
+      this.requests.push(1);
+      this.sent.push(line);
+      return parseResponse(this.answer(line));
+    }
+    const commands = JSON.parse(line.slice('batch:'.length)) as { id: number; command: string }[];
+    this.requests.push(commands.length);
+    const replies: { id: number; response: Record<string, string> }[] = [];
+    for (const { id, command } of commands) {
+      this.sent.push(command);
+      const reply = parseResponse(this.answer(command));
+      if (reply.kind === 'data') replies.push({ id, response: { data: reply.data } });
+      if (reply.kind === 'error') {
+        replies.push({ id, response: { error_code: reply.code, error_message: reply.description } });
+      }
+    }
+    return { kind: 'data', data: JSON.stringify(replies) };
   }
 }
 
@@ -34,30 +53,24 @@ const stat = (id: string, value: string) => `data: [${JSON.stringify({ id, name:
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /**
- * A scripted server behind a pipelining requester: lines are answered in the order written, each by `answer` when
- * it is served — after `delay` other lines were written, so that answers can depend on what came in meanwhile.
+ * A scripted server answering lock-step, as a connection does: one request at a time, each a turn after it was
+ * sent, so that answers can depend on what was asked meanwhile.
  */
-class PipeliningServer extends ScriptedRequester implements PipeliningRequester {
-  /** Each pipelined write: how many lines it held, and how many lines had been answered before it. */
-  readonly writes: { lines: number; answeredBefore: number }[] = [];
-  #answered = 0;
-  #served = Promise.resolve();
+class LockstepServer extends ScriptedRequester {
+  #turn: Promise<unknown> = Promise.resolve();
 
-  pipeline(lines: readonly string[]): Promise<{ response: Response }>[] {
-    this.writes.push({ lines: lines.length, answeredBefore: this.#answered });
-    return lines.map((line) => {
-      this.sent.push(line);
-      const answered = this.#served.then(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 0));
-        this.#answered += 1;
-        return { response: parseResponse(this.answer(line)) };
-      });
-      this.#served = answered.then(() => undefined);
-      return answered;
+  override send(line: string): Promise<Response> {
+    const served = this.#turn.then(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return super.send(line);
     });
+    this.#turn = served.catch(() => undefined);
+    return served;
   }
 }
 
+/** Plain `sync:from` requests, a page each (two asked at a time), where the paging rules are easiest to see. */
+const pageByPage = { pagesPerRequest: 1 };
 const fromOf = (line: string) => Number(/^sync:from:(-?\d+)/.exec(line)![1]);
 
 describe('pulling sync pages', () => {
@@ -85,8 +98,14 @@ describe('pulling sync pages', () => {
     const server = new ScriptedRequester((line) =>
       line === 'stats:3' ? stat('3', '31') : page(pages[/^sync:from:(-?\d+)/.exec(line)![1]!] ?? []),
     );
-    expect((await pullChanges(db, server)).watermark).toBe(31);
-    expect(server.sent.slice(1)).toEqual(['sync:from:-1:limit:25', 'sync:from:3:limit:25']);
+    expect((await pullChanges(db, server, pageByPage)).watermark).toBe(31);
+    // The page from 24 was asked before the short page came back: dropped, and paging resumes from 3.
+    expect(server.sent.slice(1)).toEqual([
+      'sync:from:-1:limit:25',
+      'sync:from:24:limit:25',
+      'sync:from:3:limit:25',
+      'sync:from:28:limit:25',
+    ]);
   });
 
   it('steps over an empty page to the end of its window: every commit in it was skipped', async () => {
@@ -97,14 +116,14 @@ describe('pulling sync pages', () => {
       if (line === 'sync:from:24:limit:25') return page(range(25, 29));
       return 'error:AT0003-unexpected';
     });
-    const result = await pullChanges(db, server);
+    const result = await pullChanges(db, server, pageByPage);
     expect(server.sent).toEqual(['stats:3', 'sync:from:-1:limit:25', 'sync:from:24:limit:25']);
     expect(result).toMatchObject({ updated: 5, watermark: 29 });
   });
 
   it('settles commits the server skips for this connection, up to the latest, without asking again', async () => {
     const server = new ScriptedRequester((line) => (line === 'stats:3' ? stat('3', '29') : 'data:[]'));
-    expect(await pullChanges(db, server)).toMatchObject({ updated: 0, watermark: 29 });
+    expect(await pullChanges(db, server, pageByPage)).toMatchObject({ updated: 0, watermark: 29 });
     expect(server.sent).toEqual(['stats:3', 'sync:from:-1:limit:25', 'sync:from:24:limit:25']);
     expect(await readWatermark(db)).toBe(29);
   });
@@ -119,7 +138,7 @@ describe('pulling sync pages', () => {
         return parseResponse(page(range(0, 24)));
       },
     };
-    await expect(pullChanges(db, server)).rejects.toBeInstanceOf(OfflineError);
+    await expect(pullChanges(db, server, pageByPage)).rejects.toBeInstanceOf(OfflineError);
     expect(await readWatermark(db)).toBe(24);
     expect(await listRecords(db)).toHaveLength(25);
   });
@@ -157,36 +176,31 @@ describe('pulling sync pages', () => {
     expect(server.sent).toEqual(['stats:3']);
   });
 
-  it('asks for pages several at a time when the requester pipelines, and applies every entry once', async () => {
-    const server = new PipeliningServer((line) =>
+  it('asks for several pages in one batch command, and applies every entry once', async () => {
+    const server = new LockstepServer((line) =>
       line === 'stats:3' ? stat('3', '199') : page(range(fromOf(line) + 1, Math.min(fromOf(line) + 25, 199))),
     );
     const decoded: string[] = [];
     const result = await pullChanges(db, server, {
-      pagesInFlight: 4,
+      pagesPerRequest: 4,
       decode: (batch) => void decoded.push(...batch.updated.map((r) => r.atKey)),
     });
     expect(result).toEqual({ updated: 200, deleted: 0, conflicts: 0, watermark: 199 });
     expect(decoded).toHaveLength(200);
     expect(await listRecords(db)).toHaveLength(200);
     expect(server.sent.slice(1)).toEqual(range(0, 7).map((i) => `sync:from:${i * 25 - 1}:limit:25`));
-    // Four pages went out together before any answer came back, then two more each time two answers were in.
-    expect(server.writes.slice(0, 3)).toEqual([
-      { lines: 4, answeredBefore: 0 },
-      { lines: 2, answeredBefore: 2 },
-      { lines: 2, answeredBefore: 4 },
-    ]);
+    expect(server.requests).toEqual([1, 4, 4]);
   });
 
   it('resumes from the last entry of a page cut short, dropping the pages asked after it', async () => {
     // Page 24 is cut after commit 30 (a byte limit): 31–49 must come from a page from 30, not be skipped over.
-    const server = new PipeliningServer((line) => {
+    const server = new LockstepServer((line) => {
       if (line === 'stats:3') return stat('3', '99');
       const from = fromOf(line);
       if (from === 24) return page(range(25, 30));
       return page(range(from + 1, Math.min(from + 25, 99)));
     });
-    const result = await pullChanges(db, server, { pagesInFlight: 3 });
+    const result = await pullChanges(db, server, { pagesPerRequest: 3 });
     expect(result).toMatchObject({ updated: 100, watermark: 99 });
     const commitIds = (await listRecords(db)).map((record) => record.commitId!);
     expect(commitIds.sort((a, b) => a - b)).toEqual(range(0, 99));
@@ -197,7 +211,7 @@ describe('pulling sync pages', () => {
   it('keeps the newest version of a key that moved to a new commit while pages were in flight', async () => {
     // k10 is rewritten (commit 60) after the page from -1 was served and before the page from 49 is.
     let moved = false;
-    const server = new PipeliningServer((line) => {
+    const server = new LockstepServer((line) => {
       if (line === 'stats:3') return stat('3', '59');
       const from = fromOf(line);
       const ids = range(from + 1, Math.min(from + 25, 59)).filter((id) => !(moved && id === 10));
@@ -206,7 +220,7 @@ describe('pulling sync pages', () => {
       if (from === 49) entries.push({ ...entry(60), atKey: 'k10.wavi@alice', value: 'newer' });
       return `data:${JSON.stringify(entries)}`;
     });
-    const result = await pullChanges(db, server, { pagesInFlight: 3 });
+    const result = await pullChanges(db, server, { pagesPerRequest: 3 });
     expect(result.watermark).toBe(60);
     const k10 = (await listRecords(db)).find((record) => record.atKey === 'k10.wavi@alice');
     expect(k10).toMatchObject({ value: 'newer', commitId: 60 });
@@ -215,27 +229,27 @@ describe('pulling sync pages', () => {
   it('applies an entry once when a page from a sparse log reaches past pages already asked for', async () => {
     // Commits are far apart: the page from -1 already holds 0–240, so the pages from 24, 49, … add nothing new.
     const ids = range(0, 39).map((i) => i * 10);
-    const server = new PipeliningServer((line) => {
+    const server = new LockstepServer((line) => {
       if (line === 'stats:3') return stat('3', '390');
       const from = fromOf(line);
       return page(ids.filter((id) => id > from).slice(0, 25));
     });
     const batches: number[][] = [];
     await pullChanges(db, server, {
-      pagesInFlight: 3,
+      pagesPerRequest: 3,
       decode: (batch) => void batches.push(batch.updated.map((record) => record.commitId!)),
     });
     expect(batches.flat().sort((a, b) => a - b)).toEqual(ids);
     expect(await readWatermark(db)).toBe(390);
   });
 
-  it('reports a pipelined page that failed, keeping what was applied before it', async () => {
-    const server = new PipeliningServer((line) => {
+  it('reports a page of a batch that failed, keeping what was applied before it', async () => {
+    const server = new LockstepServer((line) => {
       if (line === 'stats:3') return stat('3', '99');
       const from = fromOf(line);
       return from === 49 ? 'error:AT0011-Internal server exception' : page(range(from + 1, from + 25));
     });
-    await expect(pullChanges(db, server, { pagesInFlight: 3, batchEntries: 25 })).rejects.toMatchObject({
+    await expect(pullChanges(db, server, { pagesPerRequest: 3, batchEntries: 25 })).rejects.toMatchObject({
       code: 'AT0011',
     });
     expect(await readWatermark(db)).toBe(49);
