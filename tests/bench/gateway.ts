@@ -1,9 +1,11 @@
 /**
- * The gateway suite: the same atServer (a real one, in its own process) reached three ways, in lockstep round
+ * The gateway suite: the same atServer (a real one, in its own process) reached four ways, in lockstep round
  * trips of `noop:0` (the cheapest request, so the relay's own cost shows most): directly over TLS, through the
- * atstack gateway (its own process, WebSocket in, TLS out), and through a naive `ws` relay (its own process) as
- * the baseline. It prints the latency the gateway adds per round trip, the gateway's CPU time per relayed round
- * trip, and throughput at 50 connections as a fraction of direct TLS.
+ * atstack gateway (its own process, WebSocket in, TLS out), through a naive `ws` relay (its own process) as the
+ * baseline, and through a bare Node TCP-to-TLS pipe (its own process, no WebSocket, no checks): the floor, the
+ * least any Node relay pays per round trip on this machine. It prints the latency the gateway adds per round
+ * trip, the gateway's CPU time per relayed round trip (and how much of it is the kernel's), and throughput at 50
+ * connections as a fraction of direct TLS.
  *
  * The machine is small and shared: every case runs in rounds, side by side, and each row shows its best round.
  * All clients live in this process and everything shares two cores, so throughput at 50 connections is a
@@ -15,6 +17,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import tls from 'node:tls';
 import WebSocket from 'ws';
 import { MemoryDirectoryBackend } from '$server/directory/memory-backend';
@@ -32,6 +35,7 @@ const rounds = 3;
 const concurrencies = [1, 50] as const;
 const request = 'noop:0\n';
 const targets = { cpuMicros: 20, throughputRatio: 0.6 };
+const floorRoute = 'bare TCP→TLS pipe';
 
 /** One lockstep connection: send a request, resolve with its whole response. */
 interface Lockstep {
@@ -110,13 +114,37 @@ function openTls(port: number, caPem: string): Promise<Lockstep> {
   });
 }
 
+/** A plain TCP connection to a relay that speaks TLS onwards (the bare pipe). */
+function openTcp(port: number): Promise<Lockstep> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setNoDelay(true);
+    const answers = new Answers();
+    socket.once('error', reject);
+    socket.once('data', (greeting: Buffer) => {
+      if (greeting.toString() !== '@') return reject(new Error(`expected the @ greeting, got ${greeting.toString()}`));
+      socket.on('data', (data: Buffer) => answers.receive(data));
+      resolve({
+        exchange: () => {
+          const answered = answers.next();
+          socket.write(requestBytes);
+          return answered;
+        },
+        close: () => socket.destroy(),
+      });
+    });
+  });
+}
+
 /** One way to reach the atServer. */
 interface Route {
   readonly name: string;
   readonly open: () => Promise<Lockstep>;
-  /** CPU µs the relay process has used so far; null for the direct route. */
-  readonly relayCpu: (() => number | null) | null;
+  /** CPU µs the relay process has used so far, in user space and in the kernel; null for the direct route. */
+  readonly relayCpu: (() => CpuSplit | null) | null;
 }
+
+type CpuSplit = { user: number; system: number };
 
 interface Figures {
   readonly ops: number;
@@ -124,6 +152,8 @@ interface Figures {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly relayCpuMicrosPerOp: number | null;
+  /** The part of it spent in the kernel: system calls, and the loopback's TCP work done in their softirqs. */
+  readonly relayKernelMicrosPerOp: number | null;
 }
 
 async function measure(route: Route, connections: number): Promise<Figures> {
@@ -135,8 +165,8 @@ async function measure(route: Route, connections: number): Promise<Figures> {
     let phase: 'warmup' | 'measure' | 'stop' = 'warmup';
     const latencies: number[] = [];
     let [startedAt, stoppedAt] = [0, 0];
-    let cpuStart: number | null = null;
-    let cpuEnd: number | null = null;
+    let cpuStart: CpuSplit | null = null;
+    let cpuEnd: CpuSplit | null = null;
     const warmup = setTimeout(() => {
       cpuStart = route.relayCpu?.() ?? null;
       startedAt = performance.now();
@@ -157,13 +187,17 @@ async function measure(route: Route, connections: number): Promise<Figures> {
       }),
     ).finally(() => clearTimeout(warmup));
     latencies.sort((a, b) => a - b);
-    const cpu = cpuStart !== null && cpuEnd !== null ? cpuEnd - cpuStart : null;
+    const used = (part: (split: CpuSplit) => number) =>
+      cpuStart === null || cpuEnd === null || latencies.length === 0
+        ? null
+        : (part(cpuEnd) - part(cpuStart)) / latencies.length;
     return {
       ops: latencies.length,
       opsPerSecond: latencies.length / ((stoppedAt - startedAt) / 1000),
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
-      relayCpuMicrosPerOp: cpu === null || latencies.length === 0 ? null : cpu / latencies.length,
+      relayCpuMicrosPerOp: used((split) => split.user + split.system),
+      relayKernelMicrosPerOp: used((split) => split.system),
     };
   } finally {
     for (const connection of opened) connection.close();
@@ -206,6 +240,8 @@ async function startRoutes(dir: string): Promise<Setup> {
     processes.push(gateway);
     const naive = await relay('tests/bench/naive-relay-process.ts', atServer.port);
     processes.push(naive);
+    const bare = await relay('tests/bench/bare-relay-process.ts', atServer.port);
+    processes.push(bare);
     const gatewayPort = gateway.ready.port as number;
     const naivePort = naive.ready.port as number;
     return {
@@ -216,13 +252,14 @@ async function startRoutes(dir: string): Promise<Setup> {
         {
           name: 'atstack gateway',
           open: () => openWs(`ws://127.0.0.1:${gatewayPort}/ws/${atServer.atSign}`, `http://localhost:${gatewayPort}`),
-          relayCpu: gateway.cpuMicros,
+          relayCpu: gateway.cpuSplit,
         },
         {
           name: 'naive ws relay',
           open: () => openWs(`ws://127.0.0.1:${naivePort}/`, `http://localhost:${naivePort}`),
-          relayCpu: naive.cpuMicros,
+          relayCpu: naive.cpuSplit,
         },
+        { name: floorRoute, open: () => openTcp(bare.ready.port as number), relayCpu: bare.cpuSplit },
       ],
     };
   } catch (error) {
@@ -265,6 +302,7 @@ function report(routes: readonly Route[], figures: (name: string, connections: n
         decimal(f.p50Ms * 1000, 0),
         decimal(f.p99Ms * 1000, 0),
         route.relayCpu ? decimal(f.relayCpuMicrosPerOp, 1) : '',
+        route.relayCpu ? decimal(f.relayKernelMicrosPerOp, 1) : '',
         direct ? `${decimal(f.opsPerSecond / direct.opsPerSecond, 2)}×` : 'n/a',
       ]);
     }
@@ -272,7 +310,16 @@ function report(routes: readonly Route[], figures: (name: string, connections: n
   }
   rows.pop();
   const table = formatTable(
-    ['noop:0 round trips', 'connections', 'round trips/s', 'p50 µs', 'p99 µs', 'relay CPU µs/rt', 'vs direct'],
+    [
+      'noop:0 round trips',
+      'connections',
+      'round trips/s',
+      'p50 µs',
+      'p99 µs',
+      'relay CPU µs/rt',
+      'of it kernel',
+      'vs direct',
+    ],
     rows,
   );
   const added = (name: string) => {
@@ -284,6 +331,7 @@ function report(routes: readonly Route[], figures: (name: string, connections: n
     return route && direct ? route.opsPerSecond / direct.opsPerSecond : null;
   };
   const cpu = (name: string) => figures(name, 50)?.relayCpuMicrosPerOp ?? null;
+  const kernel = (name: string) => figures(name, 50)?.relayKernelMicrosPerOp ?? null;
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   const gatewayCpu = cpu('atstack gateway');
   const gatewayRatio = ratio('atstack gateway');
@@ -295,6 +343,10 @@ function report(routes: readonly Route[], figures: (name: string, connections: n
     `gateway CPU per relayed round trip (50 connections): ${decimal(gatewayCpu, 1)} µs ` +
       `(naive relay ${decimal(cpu('naive ws relay'), 1)} µs; target ≤ ${targets.cpuMicros} µs: ` +
       `${verdict(gatewayCpu !== null && gatewayCpu <= targets.cpuMicros)})`,
+    `floor (50 connections): the bare TCP→TLS pipe costs ${decimal(cpu(floorRoute), 1)} µs per round trip, ` +
+      `${decimal(kernel(floorRoute), 1)} µs of it in the kernel (two socket reads and two writes; on loopback a`,
+    '  write also runs the receiving end of TCP), which no relay in user space avoids; the gateway spends ' +
+      `${decimal(kernel('atstack gateway'), 1)} µs there`,
     `throughput at 50 connections: gateway ${decimal(gatewayRatio, 2)}× direct TLS ` +
       `(naive relay ${decimal(ratio('naive ws relay'), 2)}×; target ≥ ${targets.throughputRatio}×: ` +
       `${verdict(gatewayRatio !== null && gatewayRatio >= targets.throughputRatio)})`,
@@ -306,7 +358,8 @@ function report(routes: readonly Route[], figures: (name: string, connections: n
 
 export const gatewaySuite: BenchSuite = {
   name: 'gateway',
-  summary: 'WebSocket-to-TLS gateway vs direct TLS and a naive ws relay: added latency, CPU/round trip, throughput',
+  summary:
+    'WebSocket-to-TLS gateway vs direct TLS, a naive ws relay and a bare TCP→TLS pipe: added latency, CPU/round trip, throughput',
   async run(log) {
     const dir = await mkdtemp(join(tmpdir(), 'atstack-bench-gateway-'));
     try {

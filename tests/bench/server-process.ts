@@ -52,13 +52,18 @@ function clockTicks(): number {
  * const before = processCpuMicros(redis.pid); … ; const used = processCpuMicros(redis.pid)! - before!;
  */
 export function processCpuMicros(pid: number): number | null {
+  const split = processCpuSplit(pid);
+  return split && split.user + split.system;
+}
+
+/** {@link processCpuMicros} in its two parts: µs in user space and in the kernel (system calls, softirqs). */
+export function processCpuSplit(pid: number): { user: number; system: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces; fields after its closing parenthesis are plain.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return ((utime + stime) * 1e6) / clockTicks();
+    const micros = (ticks: string | undefined) => (Number(ticks) * 1e6) / clockTicks();
+    return { user: micros(fields[11]), system: micros(fields[12]) };
   } catch {
     return null;
   }
@@ -84,6 +89,8 @@ export interface ServerProcess {
   readonly ready: Record<string, unknown>;
   /** CPU µs the child has used so far (null without /proc). */
   cpuMicros(): number | null;
+  /** The same, in µs in user space and in the kernel. */
+  cpuSplit(): { user: number; system: number } | null;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the child has exited. Safe to call twice. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -168,6 +175,7 @@ function handle(child: ChildProcess, exited: Promise<void>, ready: Record<string
     pid,
     ready,
     cpuMicros: () => processCpuMicros(pid),
+    cpuSplit: () => processCpuSplit(pid),
     async stop(graceMs = 5_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
