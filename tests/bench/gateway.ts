@@ -92,10 +92,9 @@ function openWs(url: string, origin: string): Promise<Lockstep> {
   });
 }
 
-/** A TLS connection straight to the atServer. */
-function openTls(port: number, caPem: string): Promise<Lockstep> {
+/** Lockstep round trips on a socket being opened: ready once the server's `@` greeting has come. */
+function lockstepOn(socket: net.Socket): Promise<Lockstep> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, ca: caPem, servername: 'localhost' });
     socket.setNoDelay(true);
     const answers = new Answers();
     socket.once('error', reject);
@@ -114,27 +113,12 @@ function openTls(port: number, caPem: string): Promise<Lockstep> {
   });
 }
 
+/** A TLS connection straight to the atServer. */
+const openTls = (port: number, caPem: string) =>
+  lockstepOn(tls.connect({ host: '127.0.0.1', port, ca: caPem, servername: 'localhost' }));
+
 /** A plain TCP connection to a relay that speaks TLS onwards (the bare pipe). */
-function openTcp(port: number): Promise<Lockstep> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setNoDelay(true);
-    const answers = new Answers();
-    socket.once('error', reject);
-    socket.once('data', (greeting: Buffer) => {
-      if (greeting.toString() !== '@') return reject(new Error(`expected the @ greeting, got ${greeting.toString()}`));
-      socket.on('data', (data: Buffer) => answers.receive(data));
-      resolve({
-        exchange: () => {
-          const answered = answers.next();
-          socket.write(requestBytes);
-          return answered;
-        },
-        close: () => socket.destroy(),
-      });
-    });
-  });
-}
+const openTcp = (port: number) => lockstepOn(net.connect({ host: '127.0.0.1', port }));
 
 /** One way to reach the atServer. */
 interface Route {

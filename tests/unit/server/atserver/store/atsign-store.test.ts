@@ -1,41 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { AtSignStore } from '$server/atserver/store/atsign-store';
-import { isCommitted, type StoredRecord } from '$server/atserver/store/keystore';
-import { migrate } from '$server/atserver/store/schema';
-import { tempDir } from '../../../../support/temp-dir';
-
-const record = (key: string, value: string | null = 'v', metadata: StoredRecord['metadata'] = {}): StoredRecord => ({
-  key,
-  value,
-  metadata,
-});
+import { describe, expect, it } from 'vitest';
+import type { AtSignStore } from '$server/atserver/store/atsign-store';
+import { isCommitted } from '$server/atserver/store/keystore';
+import { record, useTempStore } from './temp-store';
 
 describe('AtSignStore', () => {
-  let dir: { path: string; remove(): Promise<void> };
   let store: AtSignStore;
-  const path = () => `${dir.path}/alice.sqlite`;
-
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = AtSignStore.open(path());
-  });
-  afterEach(async () => {
-    if (store.db.open) await store.close();
-    await dir.remove();
-  });
-
-  /** Replaces the store with a fresh database at schema `version`, filled by `fill`, then opens it (migrating). */
-  const reopenFrom = async (version: number, fill: (old: Database.Database) => void) => {
-    await store.close();
-    await dir.remove();
-    dir = await tempDir();
-    const old = new Database(path());
-    migrate(old, version);
-    fill(old);
-    old.close();
-    store = AtSignStore.open(path());
-  };
+  const temp = useTempStore((opened) => (store = opened));
 
   it('numbers the first commit 0 and counts up', async () => {
     expect(await store.keys.put(record('public:signing_publickey@alice'), '+')).toBe(0);
@@ -135,8 +105,7 @@ describe('AtSignStore', () => {
   it('keeps records and the commit sequence across a reopen', async () => {
     await store.keys.put(record('a@alice'), '*');
     await store.keys.remove('a@alice');
-    await store.close();
-    store = AtSignStore.open(path());
+    await temp.reopen();
     expect(store.keys.get('a@alice')).toBeUndefined();
     expect(await store.keys.put(record('b@alice'), '*')).toBe(2);
   });
@@ -144,15 +113,14 @@ describe('AtSignStore', () => {
   it('never reuses the id of the newest entry when its key is rewritten after a reopen', async () => {
     await store.keys.put(record('a@alice'), '*');
     expect(await store.keys.put(record('b@alice'), '*')).toBe(1);
-    await store.close();
-    store = AtSignStore.open(path());
+    await temp.reopen();
     // Rewriting b replaces the newest entry: its new id must still be above every id issued before.
     expect(await store.keys.put(record('b@alice', 'v2'), '*')).toBe(2);
     expect(store.commits.entriesAfter(-1, 25).map((entry) => entry.id)).toEqual([0, 2]);
   });
 
   it('keeps the commit ids of a version 2 database when it migrates the commit log', async () => {
-    await reopenFrom(2, (old) => {
+    await temp.startFrom(2, (old) => {
       old.prepare('INSERT INTO commits (id, key, op) VALUES (0, ?, ?)').run('a@alice', '*');
       old.prepare('INSERT OR REPLACE INTO commits (key, op) VALUES (?, ?)').run('b@alice', '+');
     });
@@ -164,7 +132,7 @@ describe('AtSignStore', () => {
   });
 
   it('keeps every record, its metadata and its expiry when it migrates the records table (version 4)', async () => {
-    await reopenFrom(3, (old) => {
+    await temp.startFrom(3, (old) => {
       const insert = old.prepare(
         'INSERT INTO records (key, value, metadata, expires_at, available_at) VALUES (?, ?, ?, ?, ?)',
       );

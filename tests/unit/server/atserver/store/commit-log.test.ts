@@ -1,26 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { AtSignStore } from '$server/atserver/store/atsign-store';
-import type { StoredRecord } from '$server/atserver/store/keystore';
-import { migrate } from '$server/atserver/store/schema';
-import { tempDir } from '../../../../support/temp-dir';
-
-const record = (key: string, value: string | null = 'v'): StoredRecord => ({ key, value, metadata: {} });
+import { describe, expect, it } from 'vitest';
+import type { AtSignStore } from '$server/atserver/store/atsign-store';
+import { record, useTempStore } from './temp-store';
 
 /** The commit log as records carry it and as `commits` keeps it (schema version 5). */
 describe('commit log', () => {
-  let dir: { path: string; remove(): Promise<void> };
   let store: AtSignStore;
-  const path = () => `${dir.path}/alice.sqlite`;
-
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = AtSignStore.open(path());
-  });
-  afterEach(async () => {
-    if (store.db.open) await store.close();
-    await dir.remove();
-  });
+  const temp = useTempStore((opened) => (store = opened));
 
   it('lists updates and deletes together, oldest first, one entry per key', async () => {
     await store.keys.put(record('a@alice'), '+');
@@ -67,30 +52,23 @@ describe('commit log', () => {
   it('never reuses an id after a reopen, whichever table holds the newest entry', async () => {
     await store.keys.put(record('a@alice'), '*');
     await store.keys.remove('b@alice');
-    await store.close();
-    store = AtSignStore.open(path());
+    await temp.reopen();
     expect(await store.keys.put(record('c@alice'), '*')).toBe(2);
-    await store.close();
-    store = AtSignStore.open(path());
+    await temp.reopen();
     expect(await store.keys.remove('c@alice')).toBe(3);
   });
 
   it('moves the entries of stored keys onto their records when it migrates to version 5', async () => {
-    await store.close();
-    await dir.remove();
-    dir = await tempDir();
-    const old = new Database(path());
-    migrate(old, 4);
-    const insertRecord = old.prepare('INSERT INTO records (key, value, metadata) VALUES (?, ?, ?)');
-    const insertCommit = old.prepare('INSERT INTO commits (id, key, op) VALUES (?, ?, ?)');
-    insertRecord.run('a@alice', 'A', '{"ttl":5}');
-    insertRecord.run('private:p@alice', 'P', '{}');
-    insertCommit.run(3, 'a@alice', '*');
-    insertCommit.run(7, 'gone@alice', '-');
-    insertCommit.run(9, 'b@alice', '+');
-    insertRecord.run('b@alice', 'B', '{}');
-    old.close();
-    store = AtSignStore.open(path());
+    await temp.startFrom(4, (old) => {
+      const insertRecord = old.prepare('INSERT INTO records (key, value, metadata) VALUES (?, ?, ?)');
+      const insertCommit = old.prepare('INSERT INTO commits (id, key, op) VALUES (?, ?, ?)');
+      insertRecord.run('a@alice', 'A', '{"ttl":5}');
+      insertRecord.run('private:p@alice', 'P', '{}');
+      insertCommit.run(3, 'a@alice', '*');
+      insertCommit.run(7, 'gone@alice', '-');
+      insertCommit.run(9, 'b@alice', '+');
+      insertRecord.run('b@alice', 'B', '{}');
+    });
     expect(store.db.pragma('user_version', { simple: true })).toBe(5);
     expect(store.commits.entriesAfter(-1, 25)).toEqual([
       { id: 3, key: 'a@alice', op: '*' },

@@ -1,20 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AtSignStore } from '$server/atserver/store/atsign-store';
+import { describe, expect, it } from 'vitest';
+import type { AtSignStore } from '$server/atserver/store/atsign-store';
 import { countNotifications } from '$server/atserver/store/notification-counts';
-import { tempDir } from '../../../../support/temp-dir';
+import { useTempStore } from './temp-store';
 
 describe('countNotifications (stats:11)', () => {
-  let dir: { path: string; remove(): Promise<void> };
   let store: AtSignStore;
-
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = AtSignStore.open(`${dir.path}/alice.sqlite`);
-  });
-  afterEach(async () => {
-    await store.close();
-    await dir.remove();
-  });
+  useTempStore((opened) => (store = opened));
 
   const insert = (id: string, type: string, status: string, body: string) =>
     store.db

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseNotificationLine } from '$lib/at/notification';
-import { AtSignStore } from '$server/atserver/store/atsign-store';
+import type { AtSignStore } from '$server/atserver/store/atsign-store';
 import { countNotifications } from '$server/atserver/store/notification-counts';
 import { notificationLog, type StoredNotification } from '$server/atserver/store/notification-log';
-import { tempDir } from '../../../../support/temp-dir';
+import { useTempStore } from './temp-store';
 
 const received = (id: string, dateTime: number, overrides: Partial<StoredNotification> = {}): StoredNotification => ({
   id,
@@ -28,16 +28,8 @@ const received = (id: string, dateTime: number, overrides: Partial<StoredNotific
 });
 
 describe('NotificationLog', () => {
-  let dir: { path: string; remove(): Promise<void> };
   let store: AtSignStore;
-  beforeEach(async () => {
-    dir = await tempDir();
-    store = AtSignStore.open(`${dir.path}/alice.sqlite`);
-  });
-  afterEach(async () => {
-    await store.close();
-    await dir.remove();
-  });
+  const temp = useTempStore((opened) => (store = opened));
 
   it('reads back what it stored, and keeps one log per store', async () => {
     const record = received('n1', 1000);
@@ -50,8 +42,7 @@ describe('NotificationLog', () => {
     const log = notificationLog(store);
     expect([log.stamp(1000), log.stamp(1000), log.stamp(999), log.stamp(5000)]).toEqual([1000, 1001, 1002, 5000]);
     await log.put(received('n1', 5000));
-    await store.close();
-    store = AtSignStore.open(`${dir.path}/alice.sqlite`);
+    await temp.reopen();
     expect(notificationLog(store).stamp(10)).toBe(5001);
   });
 
