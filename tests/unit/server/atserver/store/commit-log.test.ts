@@ -58,6 +58,15 @@ describe('commit log', () => {
     expect(await store.keys.remove('c@alice')).toBe(3);
   });
 
+  it("reads a window of entries from the commit index alone, without the records' rows", () => {
+    const plan = store.db
+      .prepare(
+        'EXPLAIN QUERY PLAN SELECT commit_id, key, commit_op FROM records WHERE commit_id > ? ORDER BY commit_id',
+      )
+      .all(0) as { detail: string }[];
+    expect(plan.map((step) => step.detail)).toEqual([expect.stringContaining('USING COVERING INDEX records_commits')]);
+  });
+
   it('moves the entries of stored keys onto their records when it migrates to version 5', async () => {
     await temp.startFrom(4, (old) => {
       const insertRecord = old.prepare('INSERT INTO records (key, value, metadata) VALUES (?, ?, ?)');
@@ -69,7 +78,7 @@ describe('commit log', () => {
       insertCommit.run(9, 'b@alice', '+');
       insertRecord.run('b@alice', 'B', '{}');
     });
-    expect(store.db.pragma('user_version', { simple: true })).toBe(5);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(6);
     expect(store.commits.entriesAfter(-1, 25)).toEqual([
       { id: 3, key: 'a@alice', op: '*' },
       { id: 7, key: 'gone@alice', op: '-' },
