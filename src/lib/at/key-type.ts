@@ -68,10 +68,12 @@ export function matchWhole(regex: RegExp, text: string): RegExpExecArray | null 
 /**
  * The types of keys classified lately. A server meets the same keys over and over (every update and sync
  * classifies its key), and the regexes cost more than the rest of an update's parsing; the answer depends on
- * the text alone. Bounded (a few MB at most): emptied when full; texts longer than any valid key are not kept.
+ * the text alone. Bounded: emptied when full, and texts longer than any valid key are not kept. Big enough for
+ * every key of a large atSign (tens of thousands: a sync walks them all, and a cache smaller than that misses on
+ * every key, ~2.5 µs each), small in memory (a few MB at typical key lengths).
  */
 const knownTypes = new Map<string, KeyType>();
-const maxKnownTypes = 8_192;
+const maxKnownTypes = 65_536;
 const maxKnownKeyLength = 300;
 
 /**
