@@ -9,6 +9,18 @@ import { batch, type BatchResponse } from '$lib/at/verbs/batch';
 import { sendOrOffline } from './offline';
 import { expectData, type Requester } from './requester';
 
+/**
+ * A command the server left out of its batch answer: the reference leaves out one that failed without an error
+ * code, and ours the commands it did not run once the answer reached its size limit. Asking again alone is safe
+ * for a read.
+ */
+export class LeftOutOfBatch extends AtError {
+  constructor(command: string) {
+    super('AT0014', `unexpected batch answer: no reply to ${command.slice(0, 40)}`, { close: false });
+    this.name = 'LeftOutOfBatch';
+  }
+}
+
 function unexpected(what: string): AtError {
   return new AtError('AT0014', `unexpected batch answer: ${what}`);
 }
@@ -54,7 +66,7 @@ export function askBatch(requester: Requester, lines: readonly string[]): Promis
   return lines.map((command, id) =>
     replies.then((byId) => {
       const reply = byId.get(id);
-      if (!reply) throw unexpected(`no reply to ${command.slice(0, 40)}`);
+      if (!reply) throw new LeftOutOfBatch(command);
       return reply;
     }),
   );

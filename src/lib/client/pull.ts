@@ -9,7 +9,7 @@ import { AtError } from '$lib/at/errors';
 import type { Response } from '$lib/at/response';
 import { stats } from '$lib/at/verbs/stats';
 import { syncFrom } from '$lib/at/verbs/sync';
-import { askBatch } from './batch-request';
+import { askBatch, LeftOutOfBatch } from './batch-request';
 import { sendOrOffline } from './offline';
 import { PagePlan, referenceSyncWindow } from './page-plan';
 import { expectData, type Requester } from './requester';
@@ -81,13 +81,20 @@ async function pageOf(answer: Promise<Response>, line: string): Promise<PulledEn
   return page as PulledEntry[];
 }
 
-/** Asks for the `sync:from` pages after each of `froms` in one request, and gives each page's entries. */
+/**
+ * Asks for the `sync:from` pages after each of `froms` in one request, and gives each page's entries. A page the
+ * server left out of its batch answer (ours stops at a size limit) is asked for again on its own.
+ */
 function askPages(requester: Requester, froms: readonly number[], regex?: string): Promise<PulledEntry[]>[] {
   const lines = froms.map((from) =>
     syncFrom.format({ verb: 'sync:from', fromCommitId: from, limit: referenceSyncWindow, regex }),
   );
-  const answers = lines.length === 1 ? [sendOrOffline(requester, lines[0]!)] : askBatch(requester, lines);
-  return answers.map((answer, i) => pageOf(answer, lines[i]!));
+  if (lines.length === 1) return [pageOf(sendOrOffline(requester, lines[0]!), lines[0]!)];
+  return askBatch(requester, lines).map((answer, i) => {
+    const alone = () => sendOrOffline(requester, lines[i]!);
+    const reply = answer.catch((error: unknown) => (error instanceof LeftOutOfBatch ? alone() : Promise.reject(error)));
+    return pageOf(reply, lines[i]!);
+  });
 }
 
 interface Page {

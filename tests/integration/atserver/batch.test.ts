@@ -131,3 +131,29 @@ describe('batch', () => {
     );
   });
 });
+
+describe('batch answer limit', () => {
+  let stack: Stack;
+  let carol: TestConnection;
+
+  beforeAll(async () => {
+    stack = await startStack({ atSigns: ['@carol'], limits: { maxBatchAnswerBytes: 120 } });
+    carol = await stack.owner('@carol');
+    await carol.send(`update:big.wavi@carol ${'x'.repeat(100)}`);
+  });
+  afterAll(() => stack.stop());
+
+  it('stops once the answers reach maxBatchAnswerBytes: the commands after are neither run nor answered', async () => {
+    const answer = await carol.send(
+      batchOf('llookup:big.wavi@carol', 'llookup:big.wavi@carol', 'update:late.wavi@carol 1', 'noop:0'),
+    );
+    expect(answer).toBe(`data:[{"id":1,"response":{"data":"${'x'.repeat(100)}"}}]`);
+    expect(await carol.send('llookup:late.wavi@carol')).toMatch(/^error:AT0015/);
+  });
+
+  it('answers every command of a batch whose answers stay under the limit', async () => {
+    expect(await carol.send(batchOf('noop:0', 'noop:0'))).toBe(
+      'data:[{"id":1,"response":{"data":"ok"}},{"id":2,"response":{"data":"ok"}}]',
+    );
+  });
+});

@@ -7,6 +7,7 @@ import { openAtSignDatabase } from '$lib/client/store/database';
 import { readWatermark } from '$lib/client/store/meta';
 import type { LocalWrite } from '$lib/client/store/outbox';
 import type { AppliedBatch } from '$lib/client/store/pulled';
+import { pullChanges } from '$lib/client/pull';
 import { getRecord, listRecords } from '$lib/client/store/records';
 import type { AtSignDatabase } from '$lib/client/store/schema';
 import { SyncEngine, type SyncStatus } from '$lib/client/sync';
@@ -236,5 +237,35 @@ describe('syncing the local store with a real atServer', () => {
     await engine.write(localUpdate('status.wavi', 'v'));
     await engine.connect(await connection());
     expect(seen).toEqual(['offline:0', 'offline:1', 'syncing:1', 'synced:0']);
+  });
+});
+
+describe('syncing from an atServer that cuts its batch answers short', () => {
+  let stack: Stack;
+  let client: ProtocolClient;
+
+  beforeAll(async () => {
+    // About one sync page of these records fits in a batch answer: the pages after it are left out.
+    stack = await startStack({ limits: { maxBatchAnswerBytes: 4_000 } });
+    const { cramSecret } = await stack.create('@alice');
+    client = await ProtocolClient.connect({ host: 'localhost', port: stack.port('@alice'), ca: stack.tls.caPem });
+    await authenticateWithCram(client, '@alice', cramSecret);
+    for (let i = 0; i < 120; i += 1) await client.send(updateLine(`r${i}.wavi`, `v${i}`));
+  });
+  afterAll(async () => {
+    client.close();
+    await stack.stop();
+  });
+
+  it('asks again for the pages left out and stores every record', async () => {
+    freshIndexedDb();
+    const db = await openAtSignDatabase('@alice');
+    const sent: string[] = [];
+    const recording: Requester = { send: (line) => (sent.push(line), client.send(line)) };
+    const result = await pullChanges(db, recording);
+    expect(result.watermark).toBe(stack.host.server('@alice')!.context.store.commits.lastCommitId());
+    expect((await listRecords(db)).filter((record) => /^r\d+\.wavi@alice$/.test(record.atKey))).toHaveLength(120);
+    // Each batch answer held its first page only: the other pages were asked for again, one request each.
+    expect(sent.filter((line) => line.startsWith('sync:from:')).length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseResponse, type Response } from '$lib/at/response';
-import { askBatch } from '$lib/client/batch-request';
+import { askBatch, LeftOutOfBatch } from '$lib/client/batch-request';
 import { OfflineError } from '$lib/client/offline';
 import type { Requester } from '$lib/client/requester';
 
@@ -38,6 +38,7 @@ describe('asking several commands in one batch', () => {
     const [kept, dropped] = askBatch(requester, ['noop:0', 'enroll:list']);
     expect(await kept).toEqual({ kind: 'data', data: 'ok' });
     await expect(dropped).rejects.toMatchObject({ code: 'AT0014', message: expect.stringContaining('enroll:list') });
+    await expect(dropped).rejects.toBeInstanceOf(LeftOutOfBatch);
   });
 
   it("fails every command with the server's error when the batch itself is refused", async () => {

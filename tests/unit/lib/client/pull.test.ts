@@ -243,6 +243,26 @@ describe('pulling sync pages', () => {
     expect(await readWatermark(db)).toBe(390);
   });
 
+  it('asks again, alone, for the pages a server left out of its batch answer', async () => {
+    // A server whose answers reach its size limit after the first page of each batch leaves the rest out.
+    class Cutting extends LockstepServer {
+      override send(line: string): Promise<Response> {
+        return super.send(line).then((response) => {
+          if (!line.startsWith('batch:') || response.kind !== 'data') return response;
+          const replies = JSON.parse(response.data) as unknown[];
+          return { kind: 'data', data: JSON.stringify(replies.slice(0, 1)) };
+        });
+      }
+    }
+    const server = new Cutting((line) =>
+      line === 'stats:3' ? stat('3', '99') : page(range(fromOf(line) + 1, Math.min(fromOf(line) + 25, 99))),
+    );
+    const result = await pullChanges(db, server, { pagesPerRequest: 4 });
+    expect(result).toMatchObject({ updated: 100, watermark: 99 });
+    expect(server.sent.filter((line) => line === 'sync:from:24:limit:25')).toHaveLength(2);
+    expect(server.requests).toEqual([1, 4, 1, 1, 1]);
+  });
+
   it('reports a page of a batch that failed, keeping what was applied before it', async () => {
     const server = new LockstepServer((line) => {
       if (line === 'stats:3') return stat('3', '99');
