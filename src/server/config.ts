@@ -61,11 +61,11 @@ export interface AtServerLimits {
   /** Most entries one `sync:from` page returns, after its skip rules. Reference: 100 in code, 25 as shipped. */
   syncPageLimit: number;
   /**
-   * Bytes of JSON a `batch` answer may hold: once its answers reach this, the commands after are neither run nor
-   * answered (left out, as the reference leaves out some), so that one request cannot make the server build an
+   * Characters of JSON a `batch` answer may hold: once its answers reach this, the commands after are neither run
+   * nor answered (left out, as the reference leaves out some), so that one request cannot make the server build an
    * answer without bound. The reference has no such limit; this is its request limit again.
    */
-  maxBatchAnswerBytes: number;
+  maxBatchAnswerLength: number;
   /** atSigns `stats:5` (topAtSigns) lists. Reference: 5. */
   statsTopAtSigns: number;
   /** Keys `stats:6` (topKeys) lists. Reference: 5. */
@@ -148,7 +148,7 @@ export const defaultAtServerLimits: AtServerLimits = {
   syncWindow: 25,
   syncMaxBytes: 5_242_880,
   syncPageLimit: 25,
-  maxBatchAnswerBytes: 10_240_000,
+  maxBatchAnswerLength: 10_240_000,
   statsTopAtSigns: 5,
   statsTopKeys: 5,
   testingMode: false,

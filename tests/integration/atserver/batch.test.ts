@@ -137,13 +137,13 @@ describe('batch answer limit', () => {
   let carol: TestConnection;
 
   beforeAll(async () => {
-    stack = await startStack({ atSigns: ['@carol'], limits: { maxBatchAnswerBytes: 120 } });
+    stack = await startStack({ atSigns: ['@carol'], limits: { maxBatchAnswerLength: 120 } });
     carol = await stack.owner('@carol');
     await carol.send(`update:big.wavi@carol ${'x'.repeat(100)}`);
   });
   afterAll(() => stack.stop());
 
-  it('stops once the answers reach maxBatchAnswerBytes: the commands after are neither run nor answered', async () => {
+  it('stops once the answers reach maxBatchAnswerLength: the commands after are neither run nor answered', async () => {
     const answer = await carol.send(
       batchOf('llookup:big.wavi@carol', 'llookup:big.wavi@carol', 'update:late.wavi@carol 1', 'noop:0'),
     );

@@ -246,7 +246,7 @@ describe('syncing from an atServer that cuts its batch answers short', () => {
 
   beforeAll(async () => {
     // About one sync page of these records fits in a batch answer: the pages after it are left out.
-    stack = await startStack({ limits: { maxBatchAnswerBytes: 4_000 } });
+    stack = await startStack({ limits: { maxBatchAnswerLength: 4_000 } });
     const { cramSecret } = await stack.create('@alice');
     client = await ProtocolClient.connect({ host: 'localhost', port: stack.port('@alice'), ca: stack.tls.caPem });
     await authenticateWithCram(client, '@alice', cramSecret);

@@ -72,7 +72,7 @@ function dartTypeOf(value: JsonValue): string {
  * `data:[{"id":1,"response":{"data":"5"}},{"id":2,"response":{"error_code":"AT0015","error_message":"key not found"}}]`.
  * As in the reference, commands are matched as written (no verb normalisation), send no stats notifications,
  * and a command no verb accepts is left out. An `id` that is not an integer fails the whole batch with
- * AT0010 (a Dart `TypeError`), after its command ran. Once the answers hold `maxBatchAnswerBytes` of JSON, the
+ * AT0010 (a Dart `TypeError`), after its command ran. Once the answers hold `maxBatchAnswerLength` characters of JSON, the
  * commands after are not run and left out: a client sees which ids were answered and sends the rest again.
  *
  * @example batch:[{"id":1,"command":"llookup:phone@alice"}]  →  data:[{"id":1,"response":{"data":"+1 555"}}]
@@ -81,9 +81,9 @@ export function batchWith(table: () => VerbTable): Handler<Batch> {
   return async (command, ctx) => {
     const quiet: VerbContext = { server: { ...ctx.server, changed: () => {} }, session: ctx.session };
     const answers: string[] = [];
-    let bytes = 0;
+    let length = 0;
     for (const request of command.requests) {
-      if (bytes >= ctx.server.limits.maxBatchAnswerBytes) break;
+      if (length >= ctx.server.limits.maxBatchAnswerLength) break;
       const entry = table().match(request.command);
       if (!entry) continue;
       let response: BatchResponse | undefined;
@@ -96,7 +96,8 @@ export function batchWith(table: () => VerbTable): Handler<Batch> {
       if (!response) continue;
       const answer = JSON.stringify({ id: batchId(request.id), response });
       answers.push(answer);
-      bytes += Buffer.byteLength(answer);
+      // Characters, not bytes: counting UTF-8 bytes would scan each answer again; either bounds the memory.
+      length += answer.length;
     }
     return dataReply(`[${answers.join(',')}]`);
   };
