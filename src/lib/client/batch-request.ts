@@ -22,7 +22,7 @@ export class LeftOutOfBatch extends AtError {
 }
 
 function unexpected(what: string): AtError {
-  return new AtError('AT0014', `unexpected batch answer: ${what}`);
+  return new AtError('AT0014', `unexpected batch answer: ${what}`, { close: false });
 }
 
 /** The replies in a `batch` answer's data, by the `id` each command was sent with. */
@@ -53,8 +53,8 @@ function repliesById(data: string): Map<number, Response> {
 
 /**
  * Sends `lines` as one `batch` command and gives each line's reply, in order. A command the server left out of
- * its answer (the reference drops one that failed without an error code) is AT0014; no answer at all is an
- * `OfflineError`, and an error answer to the batch itself is every line's error.
+ * its answer is a {@link LeftOutOfBatch}; an answer that is not a list of replies is AT0014; no answer at all is an
+ * `OfflineError`; and an error answer to the batch itself is every line's error.
  *
  * @example
  * const [first, second] = askBatch(session, ['sync:from:-1:limit:25', 'sync:from:24:limit:25']);
