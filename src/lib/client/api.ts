@@ -2,7 +2,7 @@
  * What the app sees of the atClient: plain data in, plain data out, so every call can cross from the page to
  * the client's worker by structured clone. The worker holds the keys; the page holds none of them.
  */
-import type { ActivationStep } from './onboarding';
+import type { ActivationStepName } from './activation-steps';
 
 /** How a record is visible (reference atprotocol.md §4). */
 export type RecordVisibility = 'self' | 'shared' | 'public';
@@ -86,8 +86,7 @@ export interface InboxItem {
   readonly problem?: string;
 }
 
-/** Steps of an activation, for progress UI: the onboarding's steps, then saving the keys in this browser. */
-export type ActivationStepName = ActivationStep | 'saving-keys';
+export type { ActivationStepName } from './activation-steps';
 
 /** Where the client reaches the atProtocol (the settings screen edits this). */
 export interface NetworkSettings {

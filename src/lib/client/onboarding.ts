@@ -19,18 +19,10 @@ import { generateRsaKeyPair } from '$lib/crypto/rsa-keys';
 import { authenticateWithCram, authenticateWithKeys } from './auth';
 import type { AtConnection } from './connection';
 import type { Dialer } from './dialer';
+import type { ActivationStep } from './activation-steps';
 import { request, type Requester } from './requester';
 
-/** The named steps of {@link activate}, reported in this order. */
-export type ActivationStep =
-  | 'connecting'
-  | 'cram'
-  | 'generating-keys'
-  | 'enrolling'
-  | 'pkam'
-  | 'publishing-public-key'
-  | 'deleting-cram-secret'
-  | 'done';
+export type { ActivationStep } from './activation-steps';
 
 export interface ActivateOptions {
   readonly atSign: string;
