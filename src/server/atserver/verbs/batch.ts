@@ -72,8 +72,8 @@ function dartTypeOf(value: JsonValue): string {
  * `data:[{"id":1,"response":{"data":"5"}},{"id":2,"response":{"error_code":"AT0015","error_message":"key not found"}}]`.
  * As in the reference, commands are matched as written (no verb normalisation), send no stats notifications,
  * and a command no verb accepts is left out. An `id` that is not an integer fails the whole batch with
- * AT0010 (a Dart `TypeError`), after its command ran. Once the answers hold `maxBatchAnswerLength` characters of JSON, the
- * commands after are not run and left out: a client sees which ids were answered and sends the rest again.
+ * AT0010 (a Dart `TypeError`), after its command ran. Once the answers hold `maxBatchAnswerLength` characters of
+ * JSON, the commands after are not run and left out: a client sees which ids were answered and sends the rest again.
  *
  * @example batch:[{"id":1,"command":"llookup:phone@alice"}]  →  data:[{"id":1,"response":{"data":"+1 555"}}]
  */
