@@ -1,7 +1,8 @@
 import type tls from 'node:tls';
 import { AtError } from '$lib/at/errors';
-import { formatError, formatReply } from '$lib/at/response';
+import { formatError, formatReply, type Reply } from '$lib/at/response';
 import { LineFramer } from '../net/line-framer';
+import { CommandQueue } from './command-queue';
 import type { AtSignContext, VerbContext } from './context';
 import { dispatch, SilentClose } from './dispatch';
 import type { InboundConnection, InboundPool } from './inbound-pool';
@@ -28,8 +29,6 @@ export function serveConnection(
   const peerCertificate = () => (socket.authorized ? socket.getPeerCertificate() : undefined);
   const session = new Session(server.atSign, server.clock.now(), peerCertificate);
   const ctx: VerbContext = { server, session };
-  let queue = Promise.resolve();
-  let queued = 0;
   let firstLine = true;
   /** Set once the connection is ending: commands still queued behind a closing error are not run. */
   let closing = false;
@@ -44,13 +43,13 @@ export function serveConnection(
     socket.write(text);
   };
   /**
-   * Writes a reply and, when the socket's buffer is past its high-water mark (a client that pipelines but
-   * does not read), waits for it to drain before the next command runs. The queue then stalls and reading
-   * pauses, so such a client costs a bounded amount of memory (STYLE.md §2.7).
+   * When the socket's buffer is past its high-water mark (a client that pipelines but does not read), a
+   * promise of its drain: the command queue then stalls behind it and reading pauses, so such a client costs
+   * a bounded amount of memory (STYLE.md §2.7). Nothing to wait for otherwise.
    */
-  const drained = async () => {
-    if (socket.destroyed || !socket.writableNeedDrain) return;
-    await new Promise<void>((resolve) => {
+  const drained = (): Promise<void> | undefined => {
+    if (socket.destroyed || !socket.writableNeedDrain) return undefined;
+    return new Promise<void>((resolve) => {
       const done = () => {
         socket.off('drain', done);
         socket.off('close', done);
@@ -60,16 +59,16 @@ export function serveConnection(
       socket.on('close', done);
     });
   };
-  const reply = async (text: string) => {
-    write(text);
-    await drained();
+  const answer = (reply: Reply) => {
+    write(formatReply(reply, session.prompt));
+    return drained();
   };
   const connection: InboundConnection = {
     session,
     drop: () => socket.destroy(),
     push: write,
     writeBacklog: () => socket.writableLength,
-    drained,
+    drained: async () => drained(),
   };
 
   if (!pool.admit(connection)) {
@@ -95,29 +94,30 @@ export function serveConnection(
     if (atError.closesConnection) close();
   };
 
-  const run = async (line: string) => {
+  /** Runs one command line; returns a promise only while the command (or a drain after it) is pending. */
+  const run = (line: string): Promise<void> | undefined => {
+    if (socket.destroyed || closing) return undefined;
     const command = line.trim();
     if (command === '@exit') return void close();
     if (firstLine && httpRequestLine.test(command)) return void socket.destroy();
     firstLine = false;
     try {
-      await reply(formatReply(await dispatch(command, table, ctx), session.prompt));
+      const reply = dispatch(command, table, ctx);
+      return reply instanceof Promise ? reply.then(answer).catch(fail) : answer(reply);
     } catch (error) {
       fail(error);
+      return undefined;
     }
   };
+  const commands = new CommandQueue(() => {
+    if (commands.size <= maxQueuedLines && socket.isPaused()) socket.resume();
+  });
 
   const framer = new LineFramer(
     server.limits.maxRequestBytes,
     (line) => {
-      queued += 1;
-      if (queued > maxQueuedLines) socket.pause();
-      queue = queue
-        .then(() => (socket.destroyed || closing ? undefined : run(line)))
-        .finally(() => {
-          queued -= 1;
-          if (queued <= maxQueuedLines && socket.isPaused()) socket.resume();
-        });
+      commands.push(() => run(line));
+      if (commands.size > maxQueuedLines) socket.pause();
     },
     () =>
       fail(

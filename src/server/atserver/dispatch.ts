@@ -13,7 +13,10 @@ import type { VerbEntry, VerbTable } from './verbs/table';
 export function normaliseCommand(line: string): string {
   const colon = line.indexOf(':');
   if (colon === -1) return line.toLowerCase();
-  return line.slice(0, colon).toLowerCase().replaceAll(' ', '') + line.slice(colon);
+  const verb = line.slice(0, colon);
+  const normalised = verb.toLowerCase().replaceAll(' ', '');
+  // Clients send verbs in lowercase: the line is returned as it came, not copied (values can be megabytes).
+  return normalised === verb ? line : normalised + line.slice(colon);
 }
 
 /**
@@ -31,9 +34,10 @@ export class SilentClose extends Error {
  * Runs one command line through every generic check, once (STYLE.md §2.3): find the verb, check the
  * auth level (AT0401 before parsing, as the reference does), check that an APKAM connection's enrollment
  * is still alive (§7.7), run the verb's own guard, parse (AT0003 with the verb's usage), then hand the
- * typed command to the handler.
+ * typed command to the handler. A refusal is thrown; the reply is returned as the handler gives it, at once
+ * or as a promise, so a verb that answers synchronously is answered without a microtask hop.
  */
-export async function dispatch(line: string, table: VerbTable, ctx: VerbContext): Promise<Reply> {
+export function dispatch(line: string, table: VerbTable, ctx: VerbContext): Reply | Promise<Reply> {
   const command = normaliseCommand(line);
   const entry = table.match(command);
   if (!entry) throw new AtError('AT0003', 'invalid command');
@@ -46,7 +50,7 @@ export async function dispatch(line: string, table: VerbTable, ctx: VerbContext)
  *
  * @example runEntry(table.match('llookup:phone@alice')!, 'llookup:phone@alice', ctx)
  */
-export async function runEntry(entry: VerbEntry, command: string, ctx: VerbContext): Promise<Reply> {
+export function runEntry(entry: VerbEntry, command: string, ctx: VerbContext): Reply | Promise<Reply> {
   if (entry.auth === 'owner' && !ctx.session.authenticated) {
     throw new AtError('AT0401', 'Command cannot be executed without auth');
   }
