@@ -29,9 +29,9 @@ import { echo, ours, redisSameClient, redisTool, report, succeeded, workloads, t
 import type { BenchSuite } from './suite';
 import { wholeNumber } from './table';
 
-/** 0.5 s warm-up, then 3 s (or a million answers) per measurement; 10 cases × 2 rounds + redis-benchmark. */
+/** 0.5 s warm-up, then 3 s (or a million answers) per measurement; 10 cases × 3 rounds + redis-benchmark. */
 const budget: LoadBudget = { warmupMs: 500, ms: 3_000, maxOps: 1_000_000 };
-const rounds = 2;
+const rounds = 3;
 const concurrencies = [1, 50] as const;
 /** A value of the size of a small encrypted atProtocol value (base64 text). */
 const value = 'A'.repeat(100);

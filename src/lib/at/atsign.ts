@@ -59,6 +59,27 @@ function firstMatch(text: string, test: (code: number, char: string) => boolean)
  * fixAtSign('@b ob');        // throws AT0011 'invalid @sign: Cannot Contain whitespace characters'
  */
 export function fixAtSign(text: string): string {
+  let fixed = fixedAtSigns.get(text);
+  if (fixed === undefined) {
+    fixed = checkAtSign(text);
+    if (text.length > maxFixedLength) return fixed;
+    if (fixedAtSigns.size >= maxFixedAtSigns) fixedAtSigns.clear();
+    fixedAtSigns.set(text, fixed);
+  }
+  return fixed;
+}
+
+/**
+ * Atsigns already fixed, as written: a server sees the same few (its own, its peers') in nearly every command,
+ * and the checks walk the text three times. Bounded in count and in length (the key grammar allows 55
+ * characters after the `@`); refused atSigns are not kept.
+ */
+const fixedAtSigns = new Map<string, string>();
+const maxFixedAtSigns = 4_096;
+const maxFixedLength = 64;
+
+/** {@link fixAtSign} without the memo. */
+function checkAtSign(text: string): string {
   if (text.length === 0) throw invalid(atSignMessages.noAtSign);
   let atSign = text.toLowerCase();
   if (!atSign.startsWith('@')) atSign = `@${atSign}`;

@@ -15,8 +15,8 @@ import type { StoredRecord } from './store/keystore';
  * @throws AtError `AT0015` `<key lowercased> does not exist in keystore`, the keystore's own text.
  * @example requireRecord(store, 'public:Phone@alice') // finds public:phone@alice
  */
-export function requireRecord(store: AtSignStore, key: string): StoredRecord {
-  const record = store.keys.get(normaliseStoredKey(key));
+export function requireRecord(store: AtSignStore, key: string): Readonly<StoredRecord> {
+  const record = store.keys.peek(normaliseStoredKey(key));
   if (!record) throw new AtError('AT0015', `${key.toLowerCase()} does not exist in keystore`);
   return record;
 }

@@ -153,10 +153,15 @@ export class KeyStore {
     this.#nextCommitId = (db.prepare(lastCommitIdQuery).get() as { id: number }).id + 1;
   }
 
-  /** The record stored under `key` (already normalised), active or not. */
+  /** The record stored under `key` (already normalised), active or not: a copy the caller may change. */
   get(key: string): StoredRecord | undefined {
-    const record = this.#records.get(key) ?? this.#read(key);
+    const record = this.peek(key);
     return record && copyOf(record);
+  }
+
+  /** {@link get} without the copy, for a caller that only reads the record (the read verbs). */
+  peek(key: string): Readonly<StoredRecord> | undefined {
+    return this.#records.get(key) ?? this.#read(key);
   }
 
   /**

@@ -71,10 +71,20 @@ export interface VerbTable {
 
 export function buildTable(entries: readonly VerbEntry[]): VerbTable {
   const byLength = [...entries].sort((a, b) => b.prefix.length - a.prefix.length);
+  // The entries a line can match, by its first character, longest prefix first: a line is compared with the
+  // few verbs that start like it, not with every verb.
+  const byFirstCharacter = new Map<string, VerbEntry[]>();
+  for (const entry of byLength) {
+    const starts = entry.exact ?? [entry.prefix];
+    if (starts.some((text) => text === '')) throw new Error(`verb ${entry.grammar.name} needs a prefix`);
+    for (const first of new Set(starts.map((text) => text.charAt(0)))) {
+      byFirstCharacter.set(first, [...(byFirstCharacter.get(first) ?? []), entry]);
+    }
+  }
   return {
     entries,
     match(line) {
-      for (const entry of byLength) {
+      for (const entry of byFirstCharacter.get(line.charAt(0)) ?? []) {
         if (entry.exact) {
           if (entry.exact.includes(line)) return entry;
           continue;

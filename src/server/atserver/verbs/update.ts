@@ -22,7 +22,7 @@ const updatableTypes = new Set<KeyType>(['selfKey', 'sharedKey', 'publicKey', 'r
  * owner check, APKAM authorization, the key type, the key length, then the metadata merged with the record
  * being replaced.
  */
-function prepare(params: UpdateParams, ctx: VerbContext): { record: StoredRecord; existing?: StoredRecord } {
+function prepare(params: UpdateParams, ctx: VerbContext): { record: StoredRecord; existing?: Readonly<StoredRecord> } {
   const { server } = ctx;
   const { sharedBy } = params;
   if (sharedBy !== undefined && sharedBy !== server.atSign) {
@@ -37,7 +37,7 @@ function prepare(params: UpdateParams, ctx: VerbContext): { record: StoredRecord
   if (!updatableTypes.has(type)) throw new AtError('AT0016', `You may not update keys of type KeyType.${type}`);
   checkKeyLength(key);
   const storedKey = normaliseStoredKey(key);
-  const existing = server.store.keys.get(storedKey);
+  const existing = server.store.keys.peek(storedKey);
   const metadata = mergeMetadata(existing?.metadata, params.metadata, server.atSign, server.clock.now());
   return { record: { key: storedKey, value: params.value, metadata }, existing };
 }

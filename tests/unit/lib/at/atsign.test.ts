@@ -21,6 +21,21 @@ describe('fixAtSign', () => {
     expect(fixAtSign(fixAtSign('@Colin.Constable'))).toBe('@colinconstable');
   });
 
+  it('answers the same on every call, for the forms it remembers and the long ones it does not', () => {
+    const long = `@${'B'.repeat(200)}`;
+    for (let call = 0; call < 3; call += 1) {
+      expect(fixAtSign('@Alice')).toBe('@alice');
+      expect(fixAtSign('alice')).toBe('@alice');
+      expect(fixAtSign(long)).toBe(long.toLowerCase());
+    }
+  });
+
+  it('refuses an invalid atSign on every call, not only the first', () => {
+    for (let call = 0; call < 3; call += 1) {
+      expect(failure(() => fixAtSign('@b ob')).message).toBe(atSignMessages.whiteSpaceNotAllowed);
+    }
+  });
+
   it('imposes no length limit of its own', () => {
     expect(fixAtSign('a'.repeat(300))).toBe(`@${'a'.repeat(300)}`);
   });

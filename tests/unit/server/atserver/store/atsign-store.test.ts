@@ -102,6 +102,17 @@ describe('AtSignStore', () => {
     expect(store.keys.get('k@alice')).toEqual(record('k@alice', 'v', { ttl: 5 }));
   });
 
+  it('peeks at the latest write of a key, cached or read from the file, as get answers it', async () => {
+    await store.keys.put(record('k@alice', 'v1', { ttl: 5 }), '*');
+    expect(store.keys.peek('k@alice')).toEqual(store.keys.get('k@alice'));
+    await temp.reopen();
+    expect(store.keys.peek('k@alice')).toEqual(record('k@alice', 'v1', { ttl: 5 }));
+    await store.keys.put(record('k@alice', 'v2'), '*');
+    expect(store.keys.peek('k@alice')?.value).toBe('v2');
+    await store.keys.remove('k@alice');
+    expect(store.keys.peek('k@alice')).toBeUndefined();
+  });
+
   it('keeps records and the commit sequence across a reopen', async () => {
     await store.keys.put(record('a@alice'), '*');
     await store.keys.remove('a@alice');
