@@ -1,6 +1,7 @@
 import type tls from 'node:tls';
 import { AtError } from '$lib/at/errors';
 import { formatError, formatReply, type Reply } from '$lib/at/response';
+import { DeferredOutput } from '../net/deferred-output';
 import { LineFramer } from '../net/line-framer';
 import { CommandQueue } from './command-queue';
 import type { AtSignContext, VerbContext } from './context';
@@ -32,15 +33,21 @@ export function serveConnection(
   let firstLine = true;
   /** Set once the connection is ending: commands still queued behind a closing error are not run. */
   let closing = false;
+  const output = new DeferredOutput({
+    write: (text) => {
+      if (!socket.destroyed && socket.writable) socket.write(text);
+    },
+  });
   const close = () => {
     closing = true;
+    output.flush();
     socket.end();
   };
 
   const write = (text: string) => {
     if (text === '' || socket.destroyed || !socket.writable) return;
     session.lastWriteAt = server.clock.now();
-    socket.write(text);
+    output.write(text);
   };
   /**
    * When the socket's buffer is past its high-water mark (a client that pipelines but does not read), a
@@ -67,7 +74,7 @@ export function serveConnection(
     session,
     drop: () => socket.destroy(),
     push: write,
-    writeBacklog: () => socket.writableLength,
+    writeBacklog: () => socket.writableLength + output.heldLength,
     drained: async () => drained(),
   };
 
@@ -76,6 +83,7 @@ export function serveConnection(
     return;
   }
   socket.once('close', () => {
+    output.discard();
     framer.stop();
     pool.remove(connection);
   });

@@ -111,10 +111,12 @@ export class GroupCommit {
     this.#syncing = false;
     // The writes that arrived during the sync could not have been acknowledged before the next one anyway:
     // committed now, together, they cost one transaction instead of one per event-loop turn (fewer pages
-    // written, fewer commits), once the answers just released have gone out.
+    // written, fewer commits), once the answers just released have gone out. Those leave in an immediate of
+    // their own (connections write at the end of a turn, `deferred-output.ts`), queued after this point: the
+    // batch waits one more turn, and takes in the requests that arrive meanwhile.
     if (this.#pending.length > 0 && !this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => this.#flush());
+      setImmediate(() => setImmediate(() => this.#flush()));
     }
   }
 }
