@@ -12,7 +12,14 @@ let flushScheduled = false;
 
 function flushAll(): void {
   flushScheduled = false;
-  for (const output of holding) output.flush();
+  for (const output of holding) {
+    try {
+      output.flush();
+    } catch {
+      // A socket that throws loses its own output, not the other connections' (and does not crash the host).
+      output.discard();
+    }
+  }
 }
 
 /**

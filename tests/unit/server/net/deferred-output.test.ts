@@ -49,6 +49,20 @@ describe('DeferredOutput', () => {
     expect(writes).toEqual(['before end']);
   });
 
+  it('still writes the other outputs when one socket throws at the end of the turn', async () => {
+    const broken = new DeferredOutput({
+      write: () => {
+        throw new Error('socket gone');
+      },
+    });
+    const healthy = recorded();
+    broken.write('lost');
+    healthy.output.write('kept');
+    await endOfTurn();
+    expect(healthy.writes).toEqual(['kept']);
+    expect(broken.heldLength).toBe(0);
+  });
+
   it('drops what it holds on discard', async () => {
     const { writes, output } = recorded();
     output.write('never sent');
