@@ -33,9 +33,11 @@ export function serveConnection(
   let firstLine = true;
   /** Set once the connection is ending: commands still queued behind a closing error are not run. */
   let closing = false;
+  const writable = () => !socket.destroyed && socket.writable;
+  // Checked again when the held text is written: the socket may have closed in between.
   const output = new DeferredOutput({
     write: (text) => {
-      if (!socket.destroyed && socket.writable) socket.write(text);
+      if (writable()) socket.write(text);
     },
   });
   const close = () => {
@@ -45,7 +47,7 @@ export function serveConnection(
   };
 
   const write = (text: string) => {
-    if (text === '' || socket.destroyed || !socket.writable) return;
+    if (text === '' || !writable()) return;
     session.lastWriteAt = server.clock.now();
     output.write(text);
   };

@@ -78,7 +78,9 @@ export function buildTable(entries: readonly VerbEntry[]): VerbTable {
     const starts = entry.exact ?? [entry.prefix];
     if (starts.some((text) => text === '')) throw new Error(`verb ${entry.grammar.name} needs a prefix`);
     for (const first of new Set(starts.map((text) => text.charAt(0)))) {
-      byFirstCharacter.set(first, [...(byFirstCharacter.get(first) ?? []), entry]);
+      const sameStart = byFirstCharacter.get(first) ?? [];
+      sameStart.push(entry);
+      byFirstCharacter.set(first, sameStart);
     }
   }
   return {
