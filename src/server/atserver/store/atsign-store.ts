@@ -3,18 +3,25 @@ import { statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AccessLog } from './access-log';
+import { LogCheckpoints } from './checkpoints/checkpointer';
 import { CommitLog } from './commit-log';
 import { GroupCommit } from './group-commit';
 import { KeyStore } from './keystore';
 import { NotificationLog } from './notification-log';
 import { migrate } from './schema';
 
+export interface StoreOptions {
+  /** Log length, in pages, past which the write-ahead log is checkpointed (default `defaultCheckpointFrames`). */
+  readonly checkpointFrames?: number;
+}
+
 /**
  * Everything one atSign's atServer persists, in one SQLite file (WAL). Every write goes through `writes`,
  * which answers its caller only after an fdatasync of the write-ahead log, so an acknowledged write survives
  * `kill -9` and power loss. SQLite itself runs with `synchronous = NORMAL` (it syncs the log only at
  * checkpoints): waiting for the disk inside a commit would stall the event loop, and so every connection,
- * for the whole fsync.
+ * for the whole fsync. For the same reason checkpoints, which copy the log into the database, run on a
+ * thread of their own (`checkpoints/`).
  */
 export class AtSignStore {
   readonly path: string;
@@ -24,21 +31,25 @@ export class AtSignStore {
   readonly notifications: NotificationLog;
   readonly writes: GroupCommit;
   readonly db: Database.Database;
+  readonly #checkpoints: LogCheckpoints;
   /** The write-ahead log, kept open for syncing: SQLite keeps the file (same inode) while the store is open. */
   #log?: FileHandle;
   #folderSynced = false;
 
-  private constructor(path: string) {
+  private constructor(path: string, options: StoreOptions) {
     this.path = path;
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 5000');
-    // A checkpoint copies every page the log holds into the database (and syncs both, on the event loop):
-    // the default of every 1000 pages (4 MB) writes hot pages over and over under steady updates; 4000 pages
-    // (16 MB of log) cuts that work, and the server CPU per update, by a few percent.
-    this.db.pragma('wal_autocheckpoint = 4000');
+    // Checkpoints run on the checkpoint thread (`checkpoints/`), not inside a commit on the event loop.
+    this.db.pragma('wal_autocheckpoint = 0');
     migrate(this.db);
+    this.#checkpoints = new LogCheckpoints(path, {
+      frames: options.checkpointFrames,
+      holdCommits: (task) => this.writes.whileHeld(task),
+      onLoop: () => this.db.pragma('wal_checkpoint(PASSIVE)'),
+    });
     // One transaction function for every batch: `db.transaction(fn)` builds its wrappers anew on each call.
     let batch: () => void = () => undefined;
     const inTransaction = this.db.transaction(() => batch());
@@ -50,6 +61,7 @@ export class AtSignStore {
         } finally {
           batch = () => undefined;
         }
+        this.#checkpoints.afterCommit();
       },
       () => this.#syncLog(),
     );
@@ -60,8 +72,13 @@ export class AtSignStore {
   }
 
   /** Opens (creating if needed) the store at `path`. */
-  static open(path: string): AtSignStore {
-    return new AtSignStore(path);
+  static open(path: string, options: StoreOptions = {}): AtSignStore {
+    return new AtSignStore(path, options);
+  }
+
+  /** Checkpoints of the write-ahead log so far, on the checkpoint thread and on the event loop. */
+  get checkpoints(): { onThread: number; onLoop: number } {
+    return this.#checkpoints.counts;
   }
 
   /** Bytes on disk: the database file and its write-ahead log. */
@@ -94,6 +111,7 @@ export class AtSignStore {
   /** Waits for queued writes, then closes the database. */
   async close(): Promise<void> {
     await this.writes.submit(() => undefined);
+    await this.#checkpoints.close();
     await this.#log?.close();
     this.db.close();
   }

@@ -21,6 +21,8 @@ export class GroupCommit {
   #unsynced: ((syncError?: unknown) => void)[] = [];
   #scheduled = false;
   #syncing = false;
+  /** Set while commits are held (`whileHeld`): a flush then waits for the hold to end. */
+  #held = false;
   #batches = 0;
   #writes = 0;
   #syncs = 0;
@@ -51,15 +53,33 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Runs `task` with commits held: no batch commits until it has settled; writes submitted meanwhile wait, and
+   * then commit together. For work that needs the log to stand still (the end of a checkpoint).
+   */
+  async whileHeld<T>(task: () => Promise<T>): Promise<T> {
+    this.#held = true;
+    try {
+      return await task();
+    } finally {
+      this.#held = false;
+      if (this.#pending.length > 0 && !this.#scheduled && !this.#syncing) {
+        this.#scheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    }
+  }
+
   /** Batches committed, writes in them and syncs that made them durable, for stats and benchmarks. */
   get counters(): { batches: number; writes: number; syncs: number } {
     return { batches: this.#batches, writes: this.#writes, syncs: this.#syncs };
   }
 
   #flush(): void {
+    this.#scheduled = false;
+    if (this.#held) return;
     const batch = this.#pending;
     this.#pending = [];
-    this.#scheduled = false;
     const results: unknown[] = [];
     const failures = new Map<number, unknown>();
     try {

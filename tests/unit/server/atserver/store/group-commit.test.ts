@@ -115,6 +115,30 @@ describe('GroupCommit', () => {
     await expect(bad).rejects.toThrow('constraint');
   });
 
+  it('commits nothing while held, then what arrived meanwhile in one batch', async () => {
+    const { transaction, batches } = recordingTransaction();
+    const writes = new GroupCommit(transaction);
+    let release: () => void = () => undefined;
+    const held = writes.whileHeld(() => new Promise<void>((resolve) => (release = resolve)));
+    const first = writes.submit(() => 'a');
+    const second = writes.submit(() => 'b');
+    await settle();
+    await settle();
+    expect(batches).toHaveLength(0);
+    release();
+    await held;
+    expect(await Promise.all([first, second])).toEqual(['a', 'b']);
+    expect(batches).toHaveLength(1);
+  });
+
+  it('ends a hold whose task failed, and commits the writes it held', async () => {
+    const writes = new GroupCommit((run) => run());
+    const held = writes.whileHeld(() => Promise.reject(new Error('checkpoint failed')));
+    const write = writes.submit(() => 'a');
+    await expect(held).rejects.toThrow('checkpoint failed');
+    expect(await write).toBe('a');
+  });
+
   it('rejects every write a failed sync covered, and keeps syncing later batches', async () => {
     const disk = manualSync();
     const writes = new GroupCommit((run) => run(), disk.sync);
