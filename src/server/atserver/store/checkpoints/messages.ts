@@ -4,12 +4,11 @@ export type CheckpointRequest =
   | { readonly kind: 'release'; readonly request: number; readonly path: string };
 
 /**
- * The answer: for a checkpoint, the frames the log held and how many of them are now in the database (all of
- * them unless a reader still needed older pages); `error` when the request failed.
+ * The answer: for a checkpoint, how many frames of the log are now in the database (all it held when the
+ * checkpoint began, unless a reader still needed older pages); `error` when the request failed.
  */
 export interface CheckpointReply {
   readonly request: number;
   readonly error?: string;
-  readonly frames?: number;
   readonly checkpointed?: number;
 }

@@ -25,8 +25,8 @@ function handle(request: CheckpointRequest): CheckpointReply {
     connections.set(request.path, db);
   }
   // PASSIVE: copies what no reader still needs and never waits for anyone.
-  const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number; checkpointed: number }[];
-  return { request: request.request, frames: result?.log ?? 0, checkpointed: result?.checkpointed ?? 0 };
+  const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { checkpointed: number }[];
+  return { request: request.request, checkpointed: result?.checkpointed ?? 0 };
 }
 
 port.on('message', (request: CheckpointRequest) => {
