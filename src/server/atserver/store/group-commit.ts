@@ -45,11 +45,7 @@ export class GroupCommit {
   submit<T>(work: () => T, committed?: () => void, options: { immediate?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ work, committed, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.#scheduled && (!this.#syncing || options.immediate)) {
-        this.#scheduled = true;
-        // setImmediate runs after pending I/O callbacks: every request that has already arrived joins this batch.
-        setImmediate(() => this.#flush());
-      }
+      if (!this.#scheduled && (!this.#syncing || options.immediate)) this.#schedule();
     });
   }
 
@@ -63,16 +59,19 @@ export class GroupCommit {
       return await task();
     } finally {
       this.#held = false;
-      if (this.#pending.length > 0 && !this.#scheduled && !this.#syncing) {
-        this.#scheduled = true;
-        setImmediate(() => this.#flush());
-      }
+      if (this.#pending.length > 0 && !this.#scheduled && !this.#syncing) this.#schedule();
     }
   }
 
   /** Batches committed, writes in them and syncs that made them durable, for stats and benchmarks. */
   get counters(): { batches: number; writes: number; syncs: number } {
     return { batches: this.#batches, writes: this.#writes, syncs: this.#syncs };
+  }
+
+  #schedule(): void {
+    this.#scheduled = true;
+    // setImmediate runs after pending I/O callbacks: every request that has already arrived joins this batch.
+    setImmediate(() => this.#flush());
   }
 
   #flush(): void {

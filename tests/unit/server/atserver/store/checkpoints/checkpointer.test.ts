@@ -7,6 +7,7 @@ import { LogCheckpoints } from '$server/atserver/store/checkpoints/checkpointer'
 import { WalFrames } from '$server/atserver/store/checkpoints/wal-frames';
 import { record } from '../temp-store';
 import { tempDir } from '../../../../../support/temp-dir';
+import { walDatabase } from './wal-database';
 
 describe('checkpoints of the write-ahead log', () => {
   let dir: { path: string; remove(): Promise<void> };
@@ -48,18 +49,14 @@ describe('checkpoints of the write-ahead log', () => {
 
   it('copies what the first pass could not reach with commits held, so the log can start over', async () => {
     const path = `${dir.path}/plain.sqlite`;
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('CREATE TABLE t (v TEXT)');
-    const insert = db.prepare('INSERT INTO t VALUES (?)');
-    insert.run('first');
+    const { db, insert } = walDatabase(path);
+    insert('first');
     // A reader on an older snapshot stands for the commits that land while the first pass runs: the pass
     // cannot copy the frames written after it.
     const reader = new Database(path);
     reader.exec('BEGIN');
     reader.prepare('SELECT count(*) FROM t').get();
-    for (let i = 0; i < 50; i++) insert.run('x'.repeat(3000));
+    for (let i = 0; i < 50; i++) insert('x'.repeat(3000));
     let holds = 0;
     const checkpoints = new LogCheckpoints(path, {
       frames: 10,
@@ -76,7 +73,7 @@ describe('checkpoints of the write-ahead log', () => {
     await checkpoints.close();
     expect(holds).toBe(1);
     expect(checkpoints.counts).toEqual({ onThread: 1, onLoop: 0 });
-    insert.run('after');
+    insert('after');
     const log = new WalFrames(path);
     expect(log.count()).toBeLessThan(10);
     log.close();

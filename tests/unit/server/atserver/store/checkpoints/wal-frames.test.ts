@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import { writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WalFrames } from '$server/atserver/store/checkpoints/wal-frames';
 import { tempDir } from '../../../../../support/temp-dir';
+import { walDatabase } from './wal-database';
 
 describe('WalFrames', () => {
   let dir: { path: string; remove(): Promise<void> };
@@ -11,12 +11,8 @@ describe('WalFrames', () => {
 
   it('reads the number of frames in the log as SQLite counts them', () => {
     const path = `${dir.path}/a.sqlite`;
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('CREATE TABLE t (v TEXT)');
-    const insert = db.prepare('INSERT INTO t VALUES (?)');
-    for (let i = 0; i < 20; i++) insert.run('x'.repeat(3000));
+    const { db, insert } = walDatabase(path);
+    for (let i = 0; i < 20; i++) insert('x'.repeat(3000));
     const frames = new WalFrames(path);
     const counted = frames.count();
     const [sqlite] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
